@@ -70,8 +70,9 @@ def normalize_identifier(kind: IdentifierKind, value: str) -> str:
             return ":".join(digits[i : i + 2] for i in range(0, 12, 2))
         return value.lower()
     if kind is IdentifierKind.ZIGBEE:
-        head = value.lower().split("-")[0] if value.count("-") == 1 else value.lower()
-        digits = _HEX.sub("", head.removeprefix("0x"))
+        digits = _HEX.sub("", value.lower().removeprefix("0x"))
+        if len(digits) == 18:  # Hue appends the endpoint: 00:17:88:01:…:00-0b
+            digits = digits[:16]
         if len(digits) == 16:
             return ":".join(digits[i : i + 2] for i in range(0, 16, 2))
         return value.lower()

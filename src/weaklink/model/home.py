@@ -64,6 +64,8 @@ class HomeFragment(BaseModel):
 
     source: str
     platform: str
+    time_zone: str | None = None  # IANA name, for reading local times the user types
+    location_name: str | None = None
     devices: list[Device] = Field(default_factory=list)
     capabilities: list[Capability] = Field(default_factory=list)
     deleted_capabilities: list[DeletedCapability] = Field(default_factory=list)

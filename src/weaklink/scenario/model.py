@@ -10,6 +10,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 
 _DURATION = re.compile(r"^\s*(?:(?P<h>\d+(?:\.\d+)?)\s*h)?\s*(?:(?P<m>\d+(?:\.\d+)?)\s*m(?:in)?)?\s*(?:(?P<s>\d+(?:\.\d+)?)\s*s)?\s*$")
 _CLOCK = re.compile(r"^\s*(\d+):(\d{1,2}):(\d{1,2}(?:\.\d+)?)\s*$")
+_NUMBER = re.compile(r"^\s*\d+(?:\.\d+)?\s*$")
 _ENTITY_ID = re.compile(r"^[a-z0-9_]+\.[a-z0-9_]+$")
 _SERVICE = re.compile(r"^[a-z0-9_]+\.[a-z0-9_]+$")
 
@@ -27,8 +28,10 @@ def parse_duration(value: Any) -> timedelta:
     elif isinstance(value, dict):
         try:
             return timedelta(**{str(k): float(v) for k, v in value.items()})
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError, OverflowError) as exc:
             raise ValueError(f"not a duration: {value!r}") from exc
+    elif isinstance(value, str) and _NUMBER.match(value):
+        seconds = float(value)
     elif isinstance(value, str) and (clock := _CLOCK.match(value)):
         seconds = int(clock[1]) * 3600 + int(clock[2]) * 60 + float(clock[3])
     elif isinstance(value, str) and value.strip() and (match := _DURATION.match(value)) and any(match.groups()):
@@ -37,7 +40,10 @@ def parse_duration(value: Any) -> timedelta:
         raise ValueError(f"not a duration: {value!r} (write e.g. '30s', '2m', '00:01:30')")
     if seconds < 0:
         raise ValueError("a duration cannot be negative")
-    return timedelta(seconds=seconds)
+    try:
+        return timedelta(seconds=seconds)
+    except OverflowError as exc:
+        raise ValueError(f"duration too long: {value!r}") from exc
 
 
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]

@@ -1,0 +1,81 @@
+"""The Home Assistant adapter: one config folder in, one home fragment out."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from pathlib import Path
+
+from weaklink.adapters import AdapterManifest
+from weaklink.history import History
+from weaklink.model import HomeFragment, LogEntry
+
+from .automations import WARNING_LOGGER, load_automations
+from .devices import PLATFORM, map_areas, map_capabilities, map_deleted, map_devices, map_integrations
+from .homeconfig import load_home_config
+from .logs import apply_health, read_logs
+from .registries import STORAGE_DIR, load_registries
+from .traces import load_saved_traces, load_trace_folder
+
+RECORDER_DATABASE = "home-assistant_v2.db"
+
+
+def _manifest() -> AdapterManifest:
+    return AdapterManifest.model_validate_json(files(__package__).joinpath("manifest.json").read_text(encoding="utf-8"))
+
+
+def config_folder(path: Path) -> Path:
+    """The config folder `path` names (a path to its configuration.yaml names its folder)."""
+    return path.parent if path.is_file() and path.name == "configuration.yaml" else path
+
+
+class HomeAssistantAdapter:
+    """Reads a Home Assistant config folder: registries, automations, traces, log and history."""
+
+    manifest: AdapterManifest = _manifest()
+
+    def detect(self, path: Path) -> bool:
+        """Whether `path` is a HA config folder (it has `.storage/` or `configuration.yaml`)."""
+        folder = config_folder(path)
+        return folder.is_dir() and ((folder / STORAGE_DIR).is_dir() or (folder / "configuration.yaml").is_file())
+
+    def load(self, path: Path) -> HomeFragment:
+        """Read the config folder at `path` into a home fragment.
+
+        Raises ExportError naming the file (and line or field) when one is malformed.
+        """
+        root = config_folder(path)
+        warnings: list[LogEntry] = []
+
+        def warn(message: str, where: Path) -> None:
+            warnings.append(LogEntry(at=None, level="WARNING", logger=WARNING_LOGGER, message=message, source=str(where)))
+
+        registries = load_registries(root, warn=warn)
+        config = load_automations(root, registries)
+        home = load_home_config(root, config.configuration)
+        logs = read_logs(root, tz=home.tz())
+        if home.time_zone and home.tz() is None:
+            warn(f"unknown time zone {home.time_zone!r}: log times read as UTC", root / STORAGE_DIR / "core.config")
+        runs = load_saved_traces(root, config.automations) + load_trace_folder(root, config.automations)
+        return HomeFragment(
+            source=str(root),
+            platform=PLATFORM,
+            time_zone=home.time_zone,
+            location_name=home.location_name,
+            devices=map_devices(registries),
+            capabilities=map_capabilities(registries),
+            deleted_capabilities=map_deleted(registries),
+            integrations=apply_health(map_integrations(registries), logs),
+            areas=map_areas(registries),
+            automations=config.automations,
+            runs=sorted(runs, key=lambda run: run.started_at),
+            log=[*warnings, *config.warnings, *logs.entries],
+        )
+
+    def open_history(self, path: Path) -> History | None:
+        """The recorder database of the config folder, or None when it has none."""
+        database = config_folder(path) / RECORDER_DATABASE
+        if not database.is_file():
+            return None
+        from .recorder import RecorderHistory  # the recorder needs SQL machinery offline imports don't
+
+        return RecorderHistory.open(database)

@@ -1,0 +1,189 @@
+"""The `weaklink` command."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from datetime import datetime, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from . import __version__
+from .errors import InputError, WeaklinkError
+from .home import OpenHome, open_home
+from .render import graph_json, graph_mermaid, graph_text, report_json, report_markdown, report_text
+from .report import TraceReport
+from .scenario import Scenario, load_scenario
+from .scenario.derive import derivable, derive_scenario
+from .tracer.followers import followers_from_history
+
+EXIT_OK, EXIT_BROKEN, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+
+home_option = click.option(
+    "--home", "home_path", required=True, type=click.Path(path_type=Path, file_okay=True, dir_okay=True),
+    help="The home to read: a Home Assistant config folder (or any export an installed adapter reads).",
+)
+
+
+def _console() -> Console:
+    return Console(highlight=False, soft_wrap=False)
+
+
+def parse_at(text: str, time_zone: str | None) -> datetime:
+    """Read `--at`: ISO 8601 ('2026-11-11T18:50', '2026-11-11 18:50:00+01:00'); local time of the home when no offset."""
+    try:
+        when = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise InputError(f"--at {text!r} is not a time like '2026-11-11 18:50' or '2026-11-11T18:50:00-05:00'",
+                         field="--at") from exc
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=ZoneInfo(time_zone) if time_zone else timezone.utc)
+    return when.astimezone(timezone.utc)
+
+
+def _emit(report: TraceReport, output_format: str) -> None:
+    if output_format == "json":
+        click.echo(report_json(report))
+    elif output_format == "markdown":
+        click.echo(report_markdown(report))
+    else:
+        report_text(report, _console())
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="weaklink")
+def cli() -> None:
+    """Find the broken link in a home automation that crosses brands."""
+
+
+@cli.command()
+@home_option
+@click.argument("scenario_file", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--automation", "automation_id", help="Derive the chain from this automation instead of a scenario file.")
+@click.option("--at", "at_text", help="When you noticed (home's local time unless an offset is given); default: the latest run.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
+def trace(home_path: Path, scenario_file: Path | None, automation_id: str | None, at_text: str | None, output_format: str) -> None:
+    """Replay a chain against the home's recorded history and name the broken link.
+
+    Exit status: 0 the chain was healthy, 1 a broken link was found, 2 the input was bad.
+    """
+    if (scenario_file is None) == (automation_id is None):
+        raise click.UsageError("give either a SCENARIO_FILE or --automation ENTITY_ID (one of them)")
+    scenario = load_scenario(scenario_file) if scenario_file else None
+    with open_home(home_path) as home:
+        if scenario is None:
+            assert automation_id is not None
+            scenario = derive_scenario(home.graph, automation_id, followers_from_history(home.recording))
+        at = parse_at(at_text, home.time_zone) if at_text else None
+        report = home.tracer().trace(scenario, at)
+    _emit(report, output_format)
+    sys.exit(report.exit_status())
+
+
+@cli.command()
+@home_option
+@click.argument("scenario_file", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--automation", "automation_id", help="Derive the chain from this automation instead of a scenario file.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def runs(home_path: Path, scenario_file: Path | None, automation_id: str | None, output_format: str) -> None:
+    """Trace every run of a chain over the whole history: how often did it break, and where."""
+    if (scenario_file is None) == (automation_id is None):
+        raise click.UsageError("give either a SCENARIO_FILE or --automation ENTITY_ID (one of them)")
+    scenario = load_scenario(scenario_file) if scenario_file else None
+    with open_home(home_path) as home:
+        if scenario is None:
+            scenario = derive_scenario(home.graph, automation_id or "", followers_from_history(home.recording))
+        reports = list(home.tracer().runs(scenario))
+        tz = ZoneInfo(home.time_zone) if home.time_zone else timezone.utc
+    if output_format == "json":
+        click.echo(json.dumps([json.loads(report_json(r)) for r in reports], indent=2))
+    else:
+        table = Table(title=f"{scenario.name}: {len(reports)} runs", title_justify="left", show_edge=False, header_style="bold")
+        for column in ("triggered", "verdict", "step", "element", "layer", "cause"):
+            table.add_column(column)
+        for report in reports:
+            link = report.broken_link
+            when = report.incident.triggered_at.astimezone(tz).strftime("%Y-%m-%d %H:%M") if report.incident.triggered_at else ""
+            table.add_row(when, report.verdict.value, str(link.step) if link else "", link.element if link else "",
+                          link.layer.value if link else "", link.cause if link else "")
+        console = _console()
+        console.print(table)
+        broken = Counter((r.broken_link.layer.value, r.broken_link.cause) for r in reports if r.broken_link)
+        healthy = sum(1 for r in reports if r.broken_link is None)
+        console.print(f"healthy {healthy} of {len(reports)}; " + ", ".join(f"{layer}/{c}: {n}" for (layer, c), n in broken.most_common()))
+    sys.exit(0 if all(r.broken_link is None for r in reports) else 1)
+
+
+@cli.command()
+@home_option
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "mermaid"]), default="text", show_default=True)
+def graph(home_path: Path, output_format: str) -> None:
+    """Show the home: devices by brand, area and hub; integrations; automations."""
+    with open_home(home_path) as home:
+        if output_format == "json":
+            click.echo(graph_json(home.graph))
+        elif output_format == "mermaid":
+            click.echo(graph_mermaid(home.graph))
+        else:
+            graph_text(home.graph, _console())
+
+
+@cli.command()
+@home_option
+@click.option("--format", "output_format", type=click.Choice(["text", "yaml", "json"]), default="text", show_default=True)
+def scenarios(home_path: Path, output_format: str) -> None:
+    """List the chains that can be derived from the home's automations."""
+    with open_home(home_path) as home:
+        chains = derivable(home.graph, followers_from_history(home.recording))
+    if output_format == "json":
+        click.echo(json.dumps([c.model_dump(mode="json", exclude_none=True) for c in chains], indent=2, default=str))
+        return
+    if output_format == "yaml":
+        from .scenario.writer import scenario_yaml
+
+        click.echo("\n---\n".join(scenario_yaml(chain) for chain in chains))
+        return
+    console = _console()
+    for chain in chains:
+        console.print(f"[bold]{chain.name}[/]  [dim]{chain.source}[/]")
+        for index, step in enumerate(chain.steps, start=1):
+            budget = f" within {step.budget().total_seconds():.0f} s" if index > 1 else ""
+            via = f" [dim]via {step.automation}[/]" if step.automation else ""
+            console.print(f"  {index}. {step.label}{budget}{via}")
+        console.print(f"  [dim]weaklink trace --home {home_path} --automation {chain.source.removeprefix('derived from ') if chain.source else ''}[/]")
+
+
+@cli.command()
+def schema() -> None:
+    """Print the JSON Schema of the trace report (published in docs/report.schema.json)."""
+    click.echo(json.dumps(TraceReport.model_json_schema(), indent=2))
+
+
+def main() -> None:
+    """Entry point: run the command, turning bad input into one clear line and exit status 2."""
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Exit as done:
+        sys.exit(done.exit_code)
+    except click.Abort:
+        click.echo("weaklink: aborted", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(EXIT_BAD_INPUT)
+    except InputError as error:
+        click.echo(f"weaklink: error: {error}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    except WeaklinkError as error:
+        click.echo(f"weaklink: internal error: {error} (please report this)", err=True)
+        sys.exit(EXIT_INTERNAL)
+    except BrokenPipeError:
+        sys.exit(EXIT_OK)
+
+
+__all__ = ["OpenHome", "Scenario", "cli", "main"]

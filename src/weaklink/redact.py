@@ -1,0 +1,132 @@
+"""Keeping secrets out of everything weaklink writes: one key table, applied at any depth.
+
+`redact(value)` masks every value stored under a secret key (a password, a token, an
+API key, a precise location, a Wi-Fi passphrase, a webhook id, …) however deep it sits in
+dicts and lists. `redact_text(text, secrets)` masks secrets inside free text such as log
+lines: the strings it is told about, plus `key=value` pairs whose key is secret, bearer
+tokens, JSON web tokens and passwords embedded in URLs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any, TypeVar
+
+REDACTED = "**REDACTED**"
+
+# Exact key names (compared lower-cased, with '-' and ' ' read as '_').
+SECRET_KEYS = frozenset(
+    {
+        # credentials
+        "password", "passwd", "pass", "passphrase", "passcode", "pwd",
+        "secret", "client_secret", "client_id", "shared_secret",
+        "token", "access_token", "refresh_token", "id_token", "auth_token",
+        "api_key", "apikey", "key", "private_key", "secret_key", "local_key",
+        "auth", "authorization", "credentials", "cookie", "cookies", "session",
+        "otp", "totp", "mfa_code", "certificate", "ssl_key",
+        # codes that open doors
+        "code", "pin", "pin_code", "alarm_code", "user_code", "lock_code", "access_code",
+        "master_code", "disarm_code",
+        # identities
+        "username", "user_name", "email", "e_mail",
+        # network
+        "ssid", "bssid", "wifi_ssid", "psk", "wpa_psk", "wifi_password", "wifi_key",
+        "network_key",
+        # remote access into the home
+        "webhook_id", "webhook", "webhook_url", "cloudhook_url", "cloudhook", "remote_ui_url",
+        "push_url",
+        # precise locations
+        "latitude", "longitude", "lat", "lon", "lng", "long", "gps", "location",
+        "coordinates", "elevation", "altitude", "home_location",
+    }
+)
+
+# Key endings that mark a secret (`hue_api_key`, `push_token`, `admin_password`, …).
+SECRET_SUFFIXES = (
+    "_token", "_key", "_password", "_passwd", "_secret", "_passphrase", "_psk", "_pin",
+    "_passcode", "_apikey", "_credentials", "_cookie", "_latitude", "_longitude",
+)
+
+# Keys that end like a secret but are not one.
+NOT_SECRET_KEYS = frozenset({"translation_key", "sort_key", "storage_key", "primary_key", "entity_key"})
+
+
+def _normal(key: str) -> str:
+    return key.strip().lower().replace("-", "_").replace(" ", "_")
+
+
+def is_secret_key(key: object) -> bool:
+    """Whether values stored under `key` must never leave the machine."""
+    if not isinstance(key, str):
+        return False
+    name = _normal(key)
+    if name in NOT_SECRET_KEYS:
+        return False
+    return name in SECRET_KEYS or name.endswith(SECRET_SUFFIXES)
+
+
+T = TypeVar("T")
+
+
+def redact(value: T) -> T:
+    """A deep copy of `value` with everything under a secret key replaced by REDACTED.
+
+    Works through mappings, lists, tuples and sets at any depth; other values are
+    returned as they are (strings are immutable, so nothing is shared that could leak).
+    """
+    return _redact(value)  # type: ignore[no-any-return]
+
+
+def _redact(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {
+            key: (REDACTED if is_secret_key(key) and item is not None else _redact(item))
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_redact(item) for item in value]
+    if isinstance(value, tuple):
+        return tuple(_redact(item) for item in value)
+    if isinstance(value, (set, frozenset)):
+        return type(value)(_redact(item) for item in value)
+    return value
+
+
+_KEY_NAMES = sorted(
+    {name for name in SECRET_KEYS if len(name) > 3} | {"pin", "psk", "otp", "lat", "lon", "lng"},
+    key=len,
+    reverse=True,
+)
+_SUFFIX_PATTERN = "|".join(re.escape(s.lstrip("_")) for s in SECRET_SUFFIXES)
+# key=value, key: value, "key": "value" — the key alone or ending in a secret suffix.
+_KEY_VALUE = re.compile(
+    r"(?i)(?P<key>\b(?:[a-z0-9]+[_-])*(?:" + "|".join(map(re.escape, _KEY_NAMES)) + "|" + _SUFFIX_PATTERN + r")\b)"
+    r"(?P<sep>['\"]?\s*[=:]\s*['\"]?)"
+    r"(?P<value>[^\s'\",;&}\]]+)"
+)
+_BEARER = re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}")
+_JWT = re.compile(r"\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}")
+_URL_PASSWORD = re.compile(r"(?P<head>\b[a-z][a-z0-9+.-]*://[^/\s:@]+:)(?P<password>[^@\s/]+)(?P<at>@)", re.I)
+
+
+def redact_text(text: str, secrets: Iterable[str] = ()) -> str:
+    """Mask secrets inside free text.
+
+    Every string in `secrets` (values known to be secret, e.g. read from a credential
+    store) is replaced wherever it appears; so are the values of `key=value` and
+    `"key": "value"` pairs whose key is secret, bearer tokens, JSON web tokens and the
+    password part of `scheme://user:password@host` URLs.
+    """
+    for secret in sorted({s for s in secrets if isinstance(s, str) and len(s) >= 3}, key=len, reverse=True):
+        text = text.replace(secret, REDACTED)
+    text = _URL_PASSWORD.sub(lambda m: f"{m['head']}{REDACTED}{m['at']}", text)
+    text = _BEARER.sub(lambda m: f"{m.group(1)} {REDACTED}", text)
+    text = _JWT.sub(REDACTED, text)
+
+    def _mask(match: re.Match[str]) -> str:
+        if match["value"] == REDACTED or not is_secret_key(match["key"]):
+            return match.group(0)
+        return f"{match['key']}{match['sep']}{REDACTED}"
+
+    return _KEY_VALUE.sub(_mask, text)
