@@ -125,7 +125,7 @@ def redact_text(text: str, secrets: Iterable[str] = ()) -> str:
     text = _JWT.sub(REDACTED, text)
 
     def _mask(match: re.Match[str]) -> str:
-        if match["value"] == REDACTED or not is_secret_key(match["key"]):
+        if match["value"] in (REDACTED, "Bearer", "Basic", "bearer", "basic") or not is_secret_key(match["key"]):
             return match.group(0)
         return f"{match['key']}{match['sep']}{REDACTED}"
 

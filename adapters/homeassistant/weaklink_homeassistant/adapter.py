@@ -47,7 +47,8 @@ class HomeAssistantAdapter:
         warnings: list[LogEntry] = []
 
         def warn(message: str, where: Path) -> None:
-            warnings.append(LogEntry(at=None, level="WARNING", logger=WARNING_LOGGER, message=message, source=str(where)))
+            source = where.relative_to(root).as_posix() if where.is_relative_to(root) else str(where)
+            warnings.append(LogEntry(at=None, level="WARNING", logger=WARNING_LOGGER, message=message, source=source))
 
         registries = load_registries(root, warn=warn)
         config = load_automations(root, registries)

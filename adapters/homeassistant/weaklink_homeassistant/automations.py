@@ -207,6 +207,7 @@ class _Item:
     config_key: str = "automation"
     list_no: int = 0
     script_key: str | None = None
+    line: int | None = None
 
 
 @dataclass
@@ -277,8 +278,8 @@ class _Reader:
             found.append(path)
         return found
 
-    def items(self, value: Any, here: Path) -> Iterator[tuple[Any, Path]]:
-        """The items of a list-valued key (automations), following include tags."""
+    def items(self, value: Any, here: Path) -> Iterator[tuple[Any, Path, int | None]]:
+        """The items of a list-valued key (automations) with file and line, following include tags."""
         if isinstance(value, Tagged):
             target = self._target(value, here) if value.tag.startswith("!include") else None
             if target is None:
@@ -289,22 +290,24 @@ class _Reader:
                 for path in self._files(target):
                     document = self.load(path)
                     if document is not None:
-                        yield document, path
+                        yield document, path, _line(document) or 1
             elif value.tag == "!include_dir_merge_list":
                 for path in self._files(target):
                     yield from self.items(self.load(path), path)
             else:
                 self.warn(f"{value.tag} cannot hold a list of automations", here)
         elif isinstance(value, list):
-            for item in value:
+            for index, item in enumerate(value):
                 if isinstance(item, Tagged) and item.tag == "!include":
                     target = self._target(item, here)
                     if target is not None:
-                        yield self.load(target), target
+                        document = self.load(target)
+                        yield document, target, _line(document) or 1
                 else:
-                    yield item, here
+                    line = value.lc.item(index)[0] + 1 if isinstance(value, CommentedSeq) else None
+                    yield item, here, _line(item) or line
         elif value is not None:
-            yield value, here
+            yield value, here, _line(value)
 
     def named(self, value: Any, here: Path) -> Iterator[tuple[str, Any, Path]]:
         """The entries of a mapping-valued key (scripts, packages), following include tags."""
@@ -370,7 +373,7 @@ def _collect(root: Path, configuration: Any, reader: _Reader) -> tuple[list[_Ite
                 continue
             document = reader.load(path)
             if name == "automations.yaml":
-                target.extend(_Item(config, file) for config, file in reader.items(document, path))
+                target.extend(_Item(config, file, line=line) for config, file, line in reader.items(document, path))
             else:
                 target.extend(_Item(config, file, "script", script_key=key) for key, config, file in reader.named(document, path))
         for number, item in enumerate(automations):
@@ -379,10 +382,11 @@ def _collect(root: Path, configuration: Any, reader: _Reader) -> tuple[list[_Ite
     counters: dict[str, int] = {}
     for key, value, here in reader.sections(configuration, config_file):
         if _AUTOMATION_KEY.match(key):
-            for config, file in reader.items(value, here):
+            counters.setdefault(key, 0)
+            for config, file, line in reader.items(value, here):
                 number = counters.get(key, 0)
                 counters[key] = number + 1
-                automations.append(_Item(config, file, key, number))
+                automations.append(_Item(config, file, key, number, line=line))
         elif _SCRIPT_KEY.match(key):
             for name, config, file in reader.named(value, here):
                 scripts.append(_Item(config, file, "script", script_key=name))
@@ -424,36 +428,44 @@ class _Context:
                     found.append(entity_id)
         return list(dict.fromkeys(found))
 
-    def check_text_states(self, node: Any, keys: tuple[str, ...], what: str) -> None:
-        """Record HA's refusal of a state given as a YAML boolean or number instead of text."""
-        if not isinstance(node, CommentedMap) or "attribute" in node:
-            return
+    def states(self, node: Any, key: str, what: str) -> list[str]:
+        """The states under `key` as HA reads them (text; YAML 1.1 booleans as on/off).
+
+        Without `attribute`, HA requires text there and refuses a boolean or a number: that
+        refusal is recorded with the line it was written on.
+        """
+        if not isinstance(node, dict) or key not in node:
+            return []
+        value = node[key]
+        if isinstance(value, CommentedSeq):
+            positions = [value.lc.item(i) for i in range(len(value))]
+        else:
+            try:
+                positions = [node.lc.value(key)] if isinstance(node, CommentedMap) else [None]
+            except (KeyError, TypeError):
+                positions = [None]
         lines = self.reader.lines.get(self.file.resolve(), [])
-        for key in keys:
-            if key not in node:
+        states = []
+        for item, position in zip(_as_list(value), positions or [None] * len(_as_list(value)), strict=False):
+            word = _yaml11_bool_word(item, position, lines)
+            if word is not None:
+                item = _YAML11_BOOLS[word]
+            text = _state_text(item)
+            if text is None:
                 continue
-            value = node[key]
-            if isinstance(value, CommentedSeq):
-                positions = [(value[i], value.lc.item(i)) for i in range(len(value))]
-            else:
-                try:
-                    positions = [(value, node.lc.value(key))]
-                except (KeyError, TypeError):
-                    positions = [(value, None)]
-            for item, position in positions:
-                shown = _yaml11_bool_word(item, position, lines)
-                if shown is None and isinstance(item, (bool, int, float)):
-                    shown = str(item).lower() if isinstance(item, bool) else str(item)
-                if shown is not None:
-                    line = position[0] + 1 if position else _line(node)
-                    self.refusals.append(
-                        (
-                            f"{what} `{key}: {shown}` is read by Home Assistant's YAML as a "
-                            f"{'boolean' if shown in _YAML11_BOOLS or shown in ('true', 'false') else 'number'}, "
-                            f"not as text, so Home Assistant refuses this automation: quote it ('{shown}')",
-                            line,
-                        )
+            states.append(text)
+            if "attribute" not in node and (word is not None or isinstance(item, (bool, int, float))):
+                shown = word or (str(item).lower() if isinstance(item, bool) else str(item))
+                kind = "number" if isinstance(item, (int, float)) and not isinstance(item, bool) else "boolean"
+                line = position[0] + 1 if position else _line(node)
+                self.refusals.append(
+                    (
+                        f"{what} `{key}: {shown}` is read by Home Assistant's YAML as a {kind}, not as text, "
+                        f"so Home Assistant refuses this automation: quote it ('{shown}')",
+                        line,
                     )
+                )
+        return states
 
 
 def _yaml11_bool_word(value: Any, position: tuple[int, int] | None, lines: list[str]) -> str | None:
@@ -483,9 +495,10 @@ def _trigger(node: Any, ctx: _Context) -> list[Trigger]:
         entity_ids += [e for e in ctx.entities(target.get("entity_id")) if e not in entity_ids]
     trigger = Trigger(kind=kind, entity_ids=entity_ids, raw=_raw(node))
     if kind == "state":
-        ctx.check_text_states(node, ("to", "from", "not_to", "not_from"), "state trigger")
-        trigger.to = [s for s in map(_state_text, _as_list(node.get("to"))) if s is not None]
-        trigger.from_ = [s for s in map(_state_text, _as_list(node.get("from"))) if s is not None]
+        trigger.to = ctx.states(node, "to", "state trigger")
+        trigger.from_ = ctx.states(node, "from", "state trigger")
+        ctx.states(node, "not_to", "state trigger")
+        ctx.states(node, "not_from", "state trigger")
         trigger.for_seconds = _seconds(node.get("for"))
         parts = [f"{' or '.join(entity_ids) or 'an entity'}"]
         if node.get("attribute"):
@@ -570,8 +583,7 @@ def _condition(node: Any, ctx: _Context) -> Condition | None:
         inner = ", ".join(child.description or child.kind for child in children)
         condition.description = f"{kind}({inner})"
     elif kind == "state":
-        ctx.check_text_states(node, ("state",), "state condition")
-        condition.states = [s for s in map(_state_text, _as_list(node.get("state"))) if s is not None]
+        condition.states = ctx.states(node, "state", "state condition")
         condition.attribute = str(node["attribute"]) if node.get("attribute") else None
         subject = " and ".join(condition.entity_ids) or "an entity"
         if condition.attribute:
@@ -751,13 +763,15 @@ def _pick(config: dict[str, Any], new: str, old: str) -> tuple[Any, bool]:
     return config.get(new, config.get(old)), new in config and old in config
 
 
-def _automation(item: _Item, reader: _Reader, registries: Registries, taken: set[str]) -> Automation | None:
-    config, line = item.config, _line(item.config)
+def _automation(
+    item: _Item, reader: _Reader, registries: Registries, taken: set[str], uuids: dict[str, str]
+) -> Automation | None:
+    config, line = item.config, _line(item.config) or item.line
     source = SourceRef(file=reader.rel(item.file), line=line)
     if not isinstance(config, dict):
         reader.warn("an automation must be a mapping; Home Assistant skips this one", item.file, line)
         return None
-    ctx = _Context(reader, item.file, registries.entity_ids_by_registry_id())
+    ctx = _Context(reader, item.file, uuids)
     config_id = str(config["id"]) if config.get("id") is not None else None
     alias = str(config["alias"]) if config.get("alias") is not None else None
     name = alias or f"{item.config_key} {item.list_no}"
@@ -805,13 +819,15 @@ def _automation(item: _Item, reader: _Reader, registries: Registries, taken: set
     return automation
 
 
-def _script(item: _Item, reader: _Reader, registries: Registries, taken: set[str]) -> Automation | None:
+def _script(
+    item: _Item, reader: _Reader, registries: Registries, taken: set[str], uuids: dict[str, str]
+) -> Automation | None:
     config, key = item.config, item.script_key or "script"
     line = _line(config)
     if not isinstance(config, dict):
         reader.warn(f"script {key!r} must be a mapping; Home Assistant skips it", item.file, line, integration="script")
         return None
-    ctx = _Context(reader, item.file, registries.entity_ids_by_registry_id())
+    ctx = _Context(reader, item.file, uuids)
     if "use_blueprint" not in config and config.get("sequence") is None:
         reader.warn(f"script {key!r} has no sequence; Home Assistant skips it", item.file, line, integration="script")
         return None
@@ -852,11 +868,12 @@ def load_automations(root: Path, registries: Registries | None = None) -> Automa
     configuration = load_configuration(root, reader)
     automation_items, script_items = _collect(root, configuration, reader)
     taken = {entity.entity_id for entity in registries.entities.entities}
+    uuids = registries.entity_ids_by_registry_id()
     found = []
     for item in automation_items:
-        if (automation := _automation(item, reader, registries, taken)) is not None:
+        if (automation := _automation(item, reader, registries, taken, uuids)) is not None:
             found.append(automation)
     for item in script_items:
-        if (script := _script(item, reader, registries, taken)) is not None:
+        if (script := _script(item, reader, registries, taken, uuids)) is not None:
             found.append(script)
     return AutomationConfig(automations=found, warnings=warnings, configuration=configuration)

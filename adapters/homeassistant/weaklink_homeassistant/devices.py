@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from ipaddress import ip_address
 from urllib.parse import urlsplit
 
 from weaklink.model import (
@@ -217,16 +218,21 @@ def device_transport(
 
 
 def _host(url: str | None) -> str | None:
-    """The host a device's configuration page lives on (never its credentials)."""
+    """The local address a device's configuration page lives on (never credentials, never a website)."""
     if not url:
         return None
     try:
         parts = urlsplit(url)
+        host = parts.hostname
     except ValueError:
         return None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    if parts.scheme not in ("http", "https") or not host:
         return None
-    return parts.hostname
+    try:
+        address = ip_address(host)
+    except ValueError:
+        return host if host.endswith((".local", ".lan", ".home.arpa")) or "." not in host else None
+    return host if address.is_private or address.is_link_local else None
 
 
 def map_devices(registries: Registries) -> list[Device]:
@@ -283,13 +289,16 @@ def map_capabilities(registries: Registries) -> list[Capability]:
             attributes["unit_of_measurement"] = entity.unit_of_measurement
         if entity.hidden_by:
             attributes["hidden"] = True
+        name = _entity_name(entity, device_names)
         if entity.platform == "person" and entity.unique_id in persons:
-            attributes["device_trackers"] = list(persons.pop(entity.unique_id).device_trackers)
+            person = persons.pop(entity.unique_id)
+            attributes["device_trackers"] = list(person.device_trackers)
+            name = name or person.name
         capabilities.append(
             Capability(
                 id=entity.entity_id,
                 kind=capability_kind(entity.domain, device_class),
-                name=_entity_name(entity, device_names),
+                name=name,
                 device_id=entity.device_id,
                 integration_id=entity.config_entry_id,
                 platform=entity.platform,

@@ -7,12 +7,12 @@ HA bumps the minor version when it adds keys and the major version when the shap
 changes incompatibly, so these models tolerate any key they do not know and refuse any
 major version they were not written for.
 
-Versions handled, as defined in home-assistant/core:
+Versions handled, checked against the migrations in home-assistant/core:
 
-| file | majors | minors seen | notes |
+| file | majors | minors checked | notes |
 |---|---|---|---|
-| core.device_registry | 1, 2 | 1.1–1.12 | 1.1 may say `hub_device_id`; major 2 (readable by HA since 2025.2) drops `config_entries` |
-| core.entity_registry | 1 | 1.1–1.18 | `deleted_entities` since 1.11 |
+| core.device_registry | 1, 2 | 1.1–1.12 | 1.1 may say `hub_device_id`; major 2 (which HA reads since 2025.2 but has not written yet) drops `config_entries` |
+| core.entity_registry | 1 | 1.1–1.14 | `deleted_entities` since 1.11; later minors only add keys |
 | core.area_registry | 1 | 1.1–1.6 | |
 | core.config_entries | 1 | 1.1–1.5 | `data` and `options` hold credentials: dropped while parsing |
 | person | 1, 2 | 2.1 | |

@@ -136,7 +136,8 @@ def run_from_trace(
     started = _time(timestamp.get("start"), "timestamp.start", source)
     if started is None:
         raise ExportError("trace without a start time", source=source, field="timestamp.start")
-    steps = extended.get("trace") or {}
+    steps = extended.get("trace")
+    steps = {} if steps is None else steps
     if not isinstance(steps, dict):
         raise ExportError("'trace' is not a mapping of paths to steps", source=source, field="trace")
     config = extended.get("config")

@@ -178,7 +178,7 @@ class Diagnoser:
         return (
             self.graph.capability(entity) is not None
             or self.graph.automation(entity) is not None
-            or self.recording.has_history_for(entity)
+            or self.recording.still_present(entity)
         )
 
     def _dangling_subject(self, hop: Hop) -> Finding | None:

@@ -45,7 +45,8 @@ def occurrences(recording: Recording, step: Step, entity: str | None, start: dat
         before = recording.state_at(entity, start - timedelta(microseconds=1))
         previous = before.state if before else None
         for change in recording.changes([entity], start, end):
-            if change.state in step.state and previous not in step.state:
+            # The first state ever recorded is a snapshot (start-up), not a transition.
+            if change.state in step.state and previous is not None and previous not in step.state:
                 found.append(Occurrence(change.at, f"{entity} became {change.state}", record=change))
             previous = change.state
         return found

@@ -63,6 +63,15 @@ class Recording:
         span = self.span()
         return bool(span) and self.state_at(entity_id, span[1] + timedelta(seconds=1)) is not None
 
+    def still_present(self, entity_id: str) -> bool:
+        """True when the entity's last recorded state is not a removal (renamed or deleted
+        entities end with one: Home Assistant removes the old id's state)."""
+        span = self.span()
+        if not span:
+            return False
+        last = self.state_at(entity_id, span[1] + timedelta(seconds=1))
+        return last is not None and not last.removed
+
     def service_calls(self, start: datetime, end: datetime, service: str | None = None) -> list[EventRecord]:
         """`call_service` events in the window, optionally only of one `domain.service`."""
         calls = []
