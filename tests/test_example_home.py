@@ -51,7 +51,7 @@ def regenerated(generator: ModuleType, tmp_path_factory: pytest.TempPathFactory)
 
 @pytest.fixture(scope="module")
 def db() -> Iterator[sqlite3.Connection]:
-    connection = sqlite3.connect(f"file:{COMMITTED / 'home-assistant_v2.db'}?mode=ro", uri=True)
+    connection = sqlite3.connect(f"file:{COMMITTED / 'home-assistant_v2.db'}?immutable=1", uri=True)
     yield connection
     connection.close()
 
@@ -130,7 +130,7 @@ def test_regenerating_gives_identical_incidents(regenerated: Path) -> None:
 
 
 def test_regenerating_gives_identical_database_rows(regenerated: Path, db: sqlite3.Connection) -> None:
-    fresh = sqlite3.connect(f"file:{regenerated / 'home-assistant_v2.db'}?mode=ro", uri=True)
+    fresh = sqlite3.connect(f"file:{regenerated / 'home-assistant_v2.db'}?immutable=1", uri=True)
     try:
         tables = [name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
         assert tables == [n for (n,) in fresh.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
