@@ -441,7 +441,6 @@ class Ent:
     area: str | None = None
     expose: bool = False
     cap_attrs: dict[str, Any] = field(default_factory=dict)  # capability attributes
-    extra_tail: dict[str, Any] = field(default_factory=dict)  # state_class etc. kept when unavailable
     disabled_by: str | None = None
     modified: datetime | None = None
     id: str = ""
@@ -487,9 +486,6 @@ class Home:
 
     def entity(self, entity_id: str) -> Ent:
         return self.entities[entity_id]
-
-    def entities_of(self, entry_key: str) -> list[Ent]:
-        return [e for e in self.entities.values() if e.entry == entry_key]
 
 
 def build_home(ids: Ids) -> Home:
@@ -1300,6 +1296,7 @@ class Sim:
         self.log: list[LogLine] = []
         self.renamed = False
         self.plants = all_plants()
+        self.saved_states: dict[str, dict[str, str | None]] = {}  # integration -> states before unload
 
     # ---------------------------------------------------------------- scheduling
     def at(self, when: datetime, fn: Callable[..., None], *args: Any) -> None:
@@ -1346,9 +1343,6 @@ class Sim:
         return None
 
     # ---------------------------------------------------------------- states
-    def db_id(self, entity_id: str) -> str:
-        return entity_id
-
     def state(self, entity_id: str) -> str | None:
         current = self.states.get(entity_id)
         return current.state if current else None
@@ -1387,7 +1381,7 @@ class Sim:
         changed = self.now if old is None or force_new or old.state != state else old.last_changed
         new = State(state, attrs, changed, self.now, ctx)
         self.states[entity_id] = new
-        self.writer.state(self.db_id(entity_id), state, self.now, attributes=recorded(entity_id, attrs),
+        self.writer.state(entity_id, state, self.now, attributes=recorded(entity_id, attrs),
                           context=ctx, last_changed=changed)
         for listener in self.listeners.get(entity_id, ()):
             self.at(self.now + seconds(0.0011), listener, entity_id, old, new)
@@ -1403,9 +1397,6 @@ class Sim:
 
     def make_unavailable(self, entity_id: str) -> None:
         self.set(entity_id, "unavailable")
-
-    def restore(self, entity_id: str, state: str) -> None:
-        self.set(entity_id, state)
 
     # ---------------------------------------------------------------- services
     def resolve(self, entity_id: str) -> str | None:
@@ -1592,7 +1583,8 @@ TRACED = ("automation.garage_opened_evening", "automation.goodnight")
 
 @dataclass
 class Action:
-    path_config: dict[str, Any]
+    """A service call an automation makes: its data and its target, worked out at run time."""
+
     domain: str
     service: str
     data: Callable[[Sim], dict[str, Any]]
@@ -1780,45 +1772,45 @@ def install_automations(sim: Sim) -> None:
         return runtime
 
     arrive = make("automation.arrive_home", [], [
-        Action({}, "cover", "open_cover", nothing, lambda s: ["cover.garage_door"])], "state of person.alice")
+        Action("cover", "open_cover", nothing, lambda s: ["cover.garage_door"])], "state of person.alice")
     sim.listen("person.alice", lambda e, o, n: arrive.on_state(e, o, n, "not_home", "home"))
 
     garage = make("automation.garage_opened_evening", [state_condition(sim, "sun.sun", "below_horizon")], [
-        Action({}, "light", "turn_on", nothing, lambda s: ["light.driveway"]), "script.welcome_home"],
+        Action("light", "turn_on", nothing, lambda s: ["light.driveway"]), "script.welcome_home"],
         "state of cover.garage_door")
     sim.listen("cover.garage_door", lambda e, o, n: garage.on_state(e, o, n, None, "open"))
 
     goodnight = make("automation.goodnight", [time_after_condition(sim, time(21, 30))], [
-        Action({}, "light", "turn_off", nothing, lambda s: ["light.living_room_lamp", "light.hallway"]),
-        Action({}, "alarm_control_panel", "alarm_arm_night", nothing, lambda s: ["alarm_control_panel.home_alarm"]),
+        Action("light", "turn_off", nothing, lambda s: ["light.living_room_lamp", "light.hallway"]),
+        Action("alarm_control_panel", "alarm_arm_night", nothing, lambda s: ["alarm_control_panel.home_alarm"]),
     ], "state of lock.front_door")
     sim.listen("lock.front_door", lambda e, o, n: goodnight.on_state(e, o, n, None, "locked"))
 
     leak = make("automation.water_leak_shutoff", [], [
-        Action({}, "switch", "turn_on", nothing, lambda s: ["switch.water_main_shutoff"]),
-        Action({}, "notify", "mobile_app_alice_pixel",
+        Action("switch", "turn_on", nothing, lambda s: ["switch.water_main_shutoff"]),
+        Action("notify", "mobile_app_alice_pixel",
                lambda s: {"message": "Water leak! The main valve was closed."}, lambda s: None),
     ], "state of binary_sensor.kitchen_leak")
     sim.listen("binary_sensor.kitchen_leak", lambda e, o, n: leak.on_state(e, o, n, None, "on"))
 
     doorbell = make("automation.doorbell_snapshot", [], [
-        Action({}, "camera", "snapshot", lambda s: {"filename": "/config/www/doorbell.jpg"},
+        Action("camera", "snapshot", lambda s: {"filename": "/config/www/doorbell.jpg"},
                lambda s: ["camera.front_doorbell_fluent"]),
-        Action({}, "notify", "mobile_app_alice_pixel",
+        Action("notify", "mobile_app_alice_pixel",
                lambda s: {"message": "Someone is at the front door", "data": {"image": "/local/doorbell.jpg"}},
                lambda s: None),
     ], "state of binary_sensor.front_doorbell_visitor")
     sim.listen("binary_sensor.front_doorbell_visitor", lambda e, o, n: doorbell.on_state(e, o, n, None, "on"))
 
     smoke = make("automation.smoke_emergency", [], [
-        Action({}, "light", "turn_on", lambda s: {"brightness_pct": 100},
+        Action("light", "turn_on", lambda s: {"brightness_pct": 100},
                lambda s: ["light.hallway", living_room_id(s), "light.kitchen"]),
-        Action({}, "climate", "turn_off", nothing, lambda s: ["climate.hallway"]),
+        Action("climate", "turn_off", nothing, lambda s: ["climate.hallway"]),
     ], "state of binary_sensor.hallway_smoke")
     sim.listen("binary_sensor.hallway_smoke", lambda e, o, n: smoke.on_state(e, o, n, None, "on"))
 
     porch = make("automation.porch_light_at_sunset", [], [
-        Action({}, "light", "turn_on", nothing, lambda s: ["light.porch_old"])], "sunset")
+        Action("light", "turn_on", nothing, lambda s: ["light.porch_old"])], "sunset")
     for day in range(FIRST_DAY, LAST_DAY + 1):
         sim.at(SUN[day][1] + seconds(0.0021), porch.on_sun, "sunset")
 
@@ -2152,11 +2144,6 @@ def plant_faults(sim: Sim) -> None:
             sim.at(plant.at, _rename, sim, plant)
 
 
-_COME_BACK_STATE = {
-    "light": "off", "switch": "off", "binary_sensor": "off", "sensor": None,
-}
-
-
 def _come_back(sim: Sim, entity_id: str) -> None:
     if sim.state(entity_id) != "unavailable":
         return
@@ -2170,7 +2157,7 @@ def _come_back(sim: Sim, entity_id: str) -> None:
     elif domain == "sensor":
         state = "0.0" if "power" in entity_id else f"{THERMOSTAT.temp - 0.6:.1f}" if "temperature" in entity_id else "0"
     else:
-        state = _COME_BACK_STATE.get(domain) or "off"
+        state = "off"
     sim.set(entity_id, state)
 
 
@@ -2182,7 +2169,7 @@ def _integration_entities(sim: Sim, domain: str) -> list[str]:
 def _integration_down(sim: Sim, plant: IntegrationNotReady) -> None:
     """Reload -> unload (entities written unavailable + restored) -> set-up raises not ready."""
     saved = {e: sim.state(e) for e in _integration_entities(sim, plant.domain)}
-    sim.saved_before_down = saved  # type: ignore[attr-defined]
+    sim.saved_states[plant.domain] = saved
     for entity_id in saved:
         sim.provided.discard(entity_id)
         sim.set(entity_id, "unavailable", restored=True, ctx=sim.fresh())
@@ -2194,7 +2181,7 @@ def _integration_down(sim: Sim, plant: IntegrationNotReady) -> None:
 
 
 def _integration_up(sim: Sim, plant: IntegrationNotReady) -> None:
-    saved: dict[str, str | None] = getattr(sim, "saved_before_down", {})
+    saved = sim.saved_states.pop(plant.domain, {})
     for entity_id, state in saved.items():
         sim.provided.add(entity_id)
         sim.set(entity_id, state or "off", ctx=sim.fresh(), force_new=True)
