@@ -47,19 +47,23 @@ def _yaml() -> YAML:
     return yaml
 
 
+def read_text(path: Path, error: type[InputError] = InputError) -> str:
+    """A file's UTF-8 text, raising `error` naming the file when it cannot be read."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise error(f"not UTF-8 text ({exc.reason})", source=path) from exc
+    except OSError as exc:
+        raise error(f"cannot read: {exc.strerror}", source=path) from exc
+
+
 def load_yaml(path: Path, error: type[InputError] = InputError) -> Any:
     """Parse a YAML file, raising `error` naming the file and line when it is malformed.
 
     Mappings and sequences come back as ruamel's commented types, which remember lines;
     pass them to `line_of` to find where a value was written.
     """
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise error(f"not UTF-8 text ({exc.reason})", source=path) from exc
-    except OSError as exc:
-        raise error(f"cannot read: {exc.strerror}", source=path) from exc
-    return parse_yaml(text, source=path, error=error)
+    return parse_yaml(read_text(path, error), source=path, error=error)
 
 
 def parse_yaml(text: str, *, source: str | Path, error: type[InputError] = InputError) -> Any:
@@ -110,8 +114,6 @@ def plain(value: Any) -> Any:
         return [plain(v) for v in value]
     if isinstance(value, Tagged):
         return value
-    if isinstance(value, bool) or value is None:
+    if value is None or isinstance(value, (bool, int, float)):
         return value
-    if isinstance(value, (int, float)):
-        return value
-    return str(value) if not isinstance(value, str) else str(value)
+    return str(value)  # ruamel's scalar strings and YAML timestamps become plain text

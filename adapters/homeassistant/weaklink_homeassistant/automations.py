@@ -31,7 +31,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from weaklink.errors import ExportError
 from weaklink.model import Action, Automation, Condition, LogEntry, SourceRef, Trigger
 from weaklink.redact import redact
-from weaklink.yamlio import Tagged, parse_yaml, plain
+from weaklink.yamlio import Tagged, parse_yaml, plain, read_text
 
 from .registries import Registries
 
@@ -239,12 +239,7 @@ class _Reader:
 
     def load(self, path: Path) -> Any:
         """Parse one YAML file, remembering its lines; ExportError (file, line) when malformed."""
-        try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError as exc:
-            raise ExportError(f"not UTF-8 text ({exc.reason})", source=path) from exc
-        except OSError as exc:
-            raise ExportError(f"cannot read: {exc.strerror}", source=path) from exc
+        text = read_text(path, ExportError)
         self.lines[path.resolve()] = text.splitlines()
         return parse_yaml(text, source=path, error=ExportError)
 

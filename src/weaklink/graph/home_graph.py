@@ -84,6 +84,8 @@ class HomeGraph:
         self._integrations: dict[str, Integration] = {}
         self._automations: dict[str, Automation] = {}
         self._by_identifier: dict[str, str] = {}
+        self._node_of: dict[int, str] = {}  # id(device) → node key
+        self._control: nx.DiGraph | None = None  # control-flow view, built on first use
 
     # ----------------------------------------------------------------- building
 
@@ -98,6 +100,7 @@ class HomeGraph:
     def add_fragment(self, fragment: HomeFragment) -> None:
         """Merge one source's fragment into the graph."""
         self.sources.append(fragment.source)
+        self._control = None
         platform = f"platform:{fragment.platform}"
         self.graph.add_node(platform, kind="platform", name=fragment.platform)
         for area in fragment.areas:
@@ -137,6 +140,7 @@ class HomeGraph:
         for identifier in device.identifiers:
             self._by_identifier.setdefault(str(identifier), key)
         merged = self._devices[key]
+        self._node_of[id(merged)] = key
         self.graph.add_node(key, kind="device", name=merged.name, role=str(merged.role))
         return key
 
@@ -224,10 +228,10 @@ class HomeGraph:
 
     def device_node(self, device: Device) -> str:
         """The node key of a (merged) device."""
-        for key, known in self._devices.items():
-            if known is device:
-                return key
-        raise KeyError(device.id)
+        key = self._node_of.get(id(device))
+        if key is None or self._devices.get(key) is not device:
+            raise KeyError(device.id)
+        return key
 
     def device_of(self, entity_id: str) -> Device | None:
         """The device that exposes this entity."""
@@ -327,9 +331,11 @@ class HomeGraph:
         Each way is the list of automations and scripts it passes through, e.g.
         `['automation.garage_opened_evening', 'script.welcome_home']`. Shortest first.
         """
-        control = nx.DiGraph(
-            (s, t) for s, t, data in self.graph.edges(data=True) if data["kind"] in _CONTROL_EDGES
-        )
+        if self._control is None:
+            self._control = nx.DiGraph(
+                (s, t) for s, t, data in self.graph.edges(data=True) if data["kind"] in _CONTROL_EDGES
+            )
+        control = self._control
         start, end = entity_key(source), entity_key(target)
         if start not in control or end not in control:
             return []
