@@ -382,8 +382,9 @@ class Diagnoser:
                     return self._hub_offline(entity, hub, evidence)
                 fine = [s for s in siblings if not s.unavailable]
                 if fine:
+                    how_many = f"all {len(fine)}" if len(fine) == len(siblings) else f"{len(fine)} of the {len(siblings)}"
                     evidence.append(Evidence(kind="state", at=when, element=hub.id,
-                                             detail=f"{hub.name} and {len(fine)} of its other {len(siblings)} entities were fine "
+                                             detail=f"{hub.name} and {how_many} other entities behind it were fine "
                                              f"(e.g. {fine[0].entity_id} was {fine[0].state})"))
                 if device.transport.is_radio:
                     return Finding(cause="radio_link_lost", element=entity, element_name=name,

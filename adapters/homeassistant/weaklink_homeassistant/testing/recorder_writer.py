@@ -51,7 +51,8 @@ import json
 import os
 import random
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -438,6 +439,7 @@ class RecorderWriter:
         self._first_ts: float | None = None
         self._last_ts: float | None = None
         self._closed = False
+        self._indexes_deferred = False
 
     # ---------------------------------------------------------------- lookups
     def _seen(self, ts: float) -> None:
@@ -575,7 +577,8 @@ class RecorderWriter:
         last_changed_ts NULL; old_state_id is still chained per entity. Rows are
         inserted with executemany in batches of `BULK_BATCH`, committed batch by batch,
         with the states indexes dropped meanwhile and rebuilt (same DDL) at the end:
-        pass all rows in one call rather than many small ones.
+        pass all rows in one call rather than many small ones, or call it many times
+        (mixed with `state`) inside one `deferred_indexes()` block.
         """
         empty_attributes = self._shared("state_attributes", "shared_attrs", self._attributes_ids, {})
         last = self._last
@@ -587,9 +590,7 @@ class RecorderWriter:
         first = self._first_ts
         final = self._last_ts
         conn = self._conn
-        for statement in _STATES_INDEXES:
-            conn.execute(f"DROP INDEX {statement.split()[2]}")
-        try:
+        with self.deferred_indexes():
             for entity_id, state, ts in rows:
                 metadata_id = metadata_ids.get(entity_id)
                 if metadata_id is None:
@@ -612,11 +613,28 @@ class RecorderWriter:
                     batch.clear()
             if batch:
                 conn.executemany(_INSERT_STATE_BULK, batch)
-        finally:
-            for statement in _STATES_INDEXES:
-                conn.execute(statement)
             self._next_state_id = state_id
             self._first_ts, self._last_ts = first, final
+
+    @contextmanager
+    def deferred_indexes(self) -> Iterator[None]:
+        """Drop the states indexes for the block and rebuild them (same DDL) at its end.
+
+        Building an index once over sorted data is far cheaper than keeping it up to
+        date row by row; nested blocks rebuild only when the outermost one ends.
+        """
+        if self._indexes_deferred:
+            yield
+            return
+        for statement in _STATES_INDEXES:
+            self._conn.execute(f"DROP INDEX {statement.split()[2]}")
+        self._indexes_deferred = True
+        try:
+            yield
+        finally:
+            self._indexes_deferred = False
+            for statement in _STATES_INDEXES:
+                self._conn.execute(statement)
 
     # ---------------------------------------------------------------- closing
     def close(self) -> None:
