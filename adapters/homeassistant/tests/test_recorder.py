@@ -486,6 +486,36 @@ def test_states_bulk_restores_indexes_when_rows_fail(tmp_path: Path) -> None:
     assert {row[0] for row in indexes} == EXPECTED_INDEXES
 
 
+def test_bulk_and_single_rows_interleave_in_time_order_under_deferred_indexes(tmp_path: Path) -> None:
+    path = tmp_path / "mixed.db"
+    with RecorderWriter(path) as writer:
+        with writer.deferred_indexes():
+            # no states index exists while the block runs
+            assert not raw_indexes_on_states(writer)
+            writer.states_bulk([("sensor.power", "10", at(0).timestamp()), ("sensor.power", "11", at(1).timestamp())])
+            writer.state("light.driveway", "on", at(2), attributes={"brightness": 200}, context=new_context(at(2)))
+            writer.states_bulk([("sensor.power", "12", at(3).timestamp())])
+            with writer.deferred_indexes():  # nested: rebuilt only by the outer block
+                writer.state("light.driveway", "off", at(4))
+            assert not raw_indexes_on_states(writer)
+    indexes = raw(path, "SELECT name FROM sqlite_master WHERE type='index' AND sql IS NOT NULL")
+    assert {row[0] for row in indexes} == EXPECTED_INDEXES
+    with RecorderHistory.open(path) as history:
+        assert [(e, s) for e, s, _ in history.iter_states()] == [
+            ("sensor.power", "10"), ("sensor.power", "11"), ("light.driveway", "on"),
+            ("sensor.power", "12"), ("light.driveway", "off"),
+        ]
+        driveway = list(history.state_changes(["light.driveway"], at(0), at(10)))
+        assert [c.attributes for c in driveway] == [{"brightness": 200}, {}]
+    chain = raw(path, "SELECT state_id, old_state_id FROM states ORDER BY state_id")
+    assert chain == [(1, None), (2, 1), (3, None), (4, 2), (5, 3)]
+
+
+def raw_indexes_on_states(writer: RecorderWriter) -> list[str]:
+    rows = writer._conn.execute("SELECT name FROM sqlite_master WHERE type='index' AND tbl_name='states' AND sql IS NOT NULL")
+    return [row[0] for row in rows]
+
+
 def test_pending_migration_is_reported(home: Home) -> None:
     raw_write(home.path, "INSERT INTO states (state, last_updated_ts, metadata_id) VALUES ('on', 1.0, NULL)")
     with RecorderHistory.open(home.path) as history:
