@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+import shlex
 import sys
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from . import __version__
 from .errors import InputError, WeaklinkError
@@ -34,16 +37,27 @@ def _console() -> Console:
     return Console(highlight=False, soft_wrap=False)
 
 
+# The tracer looks hours either side of --at: keep a day clear of what datetime can hold.
+_AT_RANGE = (datetime.min.replace(tzinfo=timezone.utc) + timedelta(days=1),
+             datetime.max.replace(tzinfo=timezone.utc) - timedelta(days=1))
+
+
 def parse_at(text: str, time_zone: str | None) -> datetime:
     """Read `--at`: ISO 8601 ('2026-11-11T18:50', '2026-11-11 18:50:00+01:00'); local time of the home when no offset."""
     try:
         when = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError as exc:
-        raise InputError(f"--at {text!r} is not a time like '2026-11-11 18:50' or '2026-11-11T18:50:00-05:00'",
+        raise InputError(f"{text!r} is not a time like '2026-11-11 18:50' or '2026-11-11T18:50:00-05:00'",
                          field="--at") from exc
     if when.tzinfo is None:
         when = when.replace(tzinfo=ZoneInfo(time_zone) if time_zone else timezone.utc)
-    return when.astimezone(timezone.utc)
+    try:
+        utc: datetime | None = when.astimezone(timezone.utc)
+    except OverflowError:
+        utc = None
+    if utc is None or not _AT_RANGE[0] <= utc <= _AT_RANGE[1]:
+        raise InputError(f"{text!r} is too far in the past or the future", field="--at")
+    return utc
 
 
 def _emit(report: TraceReport, output_format: str) -> None:
@@ -103,7 +117,7 @@ def runs(home_path: Path, scenario_file: Path | None, automation_id: str | None,
     if output_format == "json":
         click.echo(json.dumps([json.loads(report_json(r)) for r in reports], indent=2))
     else:
-        table = Table(title=f"{scenario.name}: {len(reports)} runs", title_justify="left", show_edge=False, header_style="bold")
+        table = Table(title=escape(f"{scenario.name}: {len(reports)} runs"), title_justify="left", show_edge=False, header_style="bold")
         for column in ("triggered", "verdict", "step", "element", "layer", "cause"):
             table.add_column(column)
         for report in reports:
@@ -150,12 +164,14 @@ def scenarios(home_path: Path, output_format: str) -> None:
         return
     console = _console()
     for chain in chains:
-        console.print(f"[bold]{chain.name}[/]  [dim]{chain.source}[/]")
+        console.print(f"[bold]{escape(chain.name)}[/]  [dim]{escape(chain.source or '')}[/]")
         for index, step in enumerate(chain.steps, start=1):
             budget = f" within {step.budget().total_seconds():.0f} s" if index > 1 else ""
             via = f" [dim]via {step.automation}[/]" if step.automation else ""
-            console.print(f"  {index}. {step.label}{budget}{via}")
-        console.print(f"  [dim]weaklink trace --home {home_path} --automation {chain.source.removeprefix('derived from ') if chain.source else ''}[/]")
+            console.print(f"  {index}. {escape(step.label)}{budget}{via}")
+        # One line however narrow the terminal, quoted for the shell: it is there to be copied.
+        command = f"weaklink trace --home {shlex.quote(str(home_path))} --automation {chain.source.removeprefix('derived from ') if chain.source else ''}"
+        console.print(Text(f"  {command}", style="dim"), soft_wrap=True)
 
 
 @cli.command()

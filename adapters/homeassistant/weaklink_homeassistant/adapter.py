@@ -54,13 +54,16 @@ class HomeAssistantAdapter:
         config = load_automations(root, registries)
         home = load_home_config(root, config.configuration)
         logs = read_logs(root, tz=home.tz())
-        if home.time_zone and home.tz() is None:
-            warn(f"unknown time zone {home.time_zone!r}: log times read as UTC", root / STORAGE_DIR / "core.config")
+        # A zone this computer's time zone database does not know (a typo, or a name newer than
+        # its tzdata) is not handed on: the log, `--at` and the report then all read as UTC.
+        time_zone = home.time_zone if home.tz() is not None else None
+        if home.time_zone and time_zone is None:
+            warn(f"unknown time zone {home.time_zone!r}: times read as UTC", root / STORAGE_DIR / "core.config")
         runs = load_saved_traces(root, config.automations) + load_trace_folder(root, config.automations)
         return HomeFragment(
             source=str(root),
             platform=PLATFORM,
-            time_zone=home.time_zone,
+            time_zone=time_zone,
             location_name=home.location_name,
             devices=map_devices(registries),
             capabilities=map_capabilities(registries),

@@ -256,7 +256,9 @@ def map_devices(registries: Registries) -> list[Device]:
                 role=device_role(device, domains, device.id in via_targets),
                 transport=device_transport(device, domains, identifiers, own_entries),
                 identifiers=identifiers,
-                hub_id=device.via_device_id if device.via_device_id in known else None,
+                # ZHA registers its coordinator via itself (every ZHA device, the coordinator
+                # included, names the coordinator as its via_device): never its own hub.
+                hub_id=device.via_device_id if device.via_device_id in known and device.via_device_id != device.id else None,
                 host=_host(device.configuration_url),
                 integration_ids=device.entry_ids,
                 sw_version=device.sw_version,

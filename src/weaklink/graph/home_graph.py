@@ -86,6 +86,7 @@ class HomeGraph:
         self._by_identifier: dict[str, str] = {}
         self._node_of: dict[int, str] = {}  # id(device) → node key
         self._control: nx.DiGraph | None = None  # control-flow view, built on first use
+        self._ways: dict[tuple[str, str], list[list[str]]] = {}  # carriers(), per pair
 
     # ----------------------------------------------------------------- building
 
@@ -101,6 +102,7 @@ class HomeGraph:
         """Merge one source's fragment into the graph."""
         self.sources.append(fragment.source)
         self._control = None
+        self._ways.clear()
         platform = f"platform:{fragment.platform}"
         self.graph.add_node(platform, kind="platform", name=fragment.platform)
         for area in fragment.areas:
@@ -145,7 +147,7 @@ class HomeGraph:
         return key
 
     def _link_device(self, key: str, device: Device, aliases: dict[str, str]) -> None:
-        if device.hub_id and device.hub_id in aliases:
+        if device.hub_id and device.hub_id in aliases and aliases[device.hub_id] != key:
             kind = EdgeKind.RADIO_LINK if device.transport.is_radio else EdgeKind.VIA
             self._edge(key, aliases[device.hub_id], kind)
         elif device.transport.is_ip:
@@ -331,6 +333,13 @@ class HomeGraph:
         Each way is the list of automations and scripts it passes through, e.g.
         `['automation.garage_opened_evening', 'script.welcome_home']`. Shortest first.
         """
+        # A sweep over a year asks the same pairs once per run: remember the answers.
+        known = self._ways.get((source, target))
+        if known is None:
+            known = self._ways[(source, target)] = self._find_ways(source, target)
+        return [list(way) for way in known]
+
+    def _find_ways(self, source: str, target: str) -> list[list[str]]:
         if self._control is None:
             self._control = nx.DiGraph(
                 (s, t) for s, t, data in self.graph.edges(data=True) if data["kind"] in _CONTROL_EDGES

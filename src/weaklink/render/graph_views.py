@@ -7,6 +7,7 @@ import re
 from collections import defaultdict
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from rich.tree import Tree
 
@@ -20,12 +21,12 @@ def graph_text(home: HomeGraph, console: Console) -> None:
         by_brand[device.brand or "unknown brand"].append(device)
     tree = Tree(f"[bold]home[/] — {len(home.devices)} devices, {len(home.capabilities)} entities")
     for brand in sorted(by_brand):
-        branch = tree.add(f"[bold]{brand}[/]")
+        branch = tree.add(f"[bold]{escape(brand)}[/]")
         for device in sorted(by_brand[brand], key=lambda d: d.name):
             hub = home.hub_of(device)
             where = ", ".join(p for p in (home.area_name(device), f"via {hub.name}" if hub else None,
                                           device.transport.value) if p)
-            node = branch.add(f"{device.name} [dim]({device.model or '?'}; {where}; {device.role.value})[/]")
+            node = branch.add(f"{escape(device.name)} [dim]({escape(device.model or '?')}; {escape(where)}; {device.role.value})[/]")
             for capability in sorted(home.capabilities_of(device), key=lambda c: c.id):
                 node.add(f"{capability.id} [dim]{capability.kind.value}{' disabled' if capability.disabled else ''}[/]")
     console.print(tree)
@@ -33,14 +34,14 @@ def graph_text(home: HomeGraph, console: Console) -> None:
     for column in ("domain", "title", "health", "entities"):
         integrations.add_column(column)
     for integration in sorted(home.integrations, key=lambda i: (i.domain, i.title or "")):
-        integrations.add_row(integration.domain, integration.title or "", integration.health.value,
+        integrations.add_row(integration.domain, escape(integration.title or ""), integration.health.value,
                              str(len(home.carried_by(integration))))
     console.print(integrations)
     automations = Table(title="automations and scripts", title_justify="left", show_edge=False, header_style="bold")
     for column in ("id", "alias", "on", "triggered by", "acts on"):
         automations.add_column(column)
     for automation in sorted(home.automations, key=lambda a: a.entity_id):
-        automations.add_row(automation.entity_id, automation.alias or "", "yes" if automation.enabled else "no",
+        automations.add_row(automation.entity_id, escape(automation.alias or ""), "yes" if automation.enabled else "no",
                             ", ".join(sorted(automation.triggered_by())), ", ".join(sorted(automation.acts_on())))
     console.print(automations)
 

@@ -6,6 +6,7 @@ from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo
 
 from rich.console import Console, Group
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -36,7 +37,7 @@ def report_text(report: TraceReport, console: Console) -> None:
     """Print the report for a person at a terminal: the one sentence first, then evidence."""
     tz = _tz(report)
     colour = {Verdict.OK: "green", Verdict.BROKEN: "red", Verdict.INCONCLUSIVE: "yellow"}[report.verdict]
-    console.print(Panel(Text(redact_text(report.summary)), title=f"[bold]{report.scenario}[/] — {report.verdict.value}",
+    console.print(Panel(Text(redact_text(report.summary)), title=f"[bold]{escape(report.scenario)}[/] — {report.verdict.value}",
                          border_style=colour))
     table = Table(show_edge=False, header_style="bold")
     for column in ("", "#", "step", "expected", "when" + (f" ({report.incident.time_zone})" if tz else ""), "delay", "budget"):
@@ -46,7 +47,7 @@ def report_text(report: TraceReport, console: Console) -> None:
             Text(_STATUS_MARK[step.status], style=_STATUS_STYLE[step.status]),
             str(step.index),
             Text(step.name, style=_STATUS_STYLE[step.status]),
-            step.expected,
+            escape(step.expected),
             _time(step.happened_at, tz) if step.happened_at else step.status.value.replace("_", " "),
             f"{step.delay_seconds:.1f} s" if step.delay_seconds is not None else "",
             f"{step.budget_seconds:.0f} s" if step.budget_seconds is not None else "",
@@ -55,24 +56,29 @@ def report_text(report: TraceReport, console: Console) -> None:
     link = report.broken_link
     if link is None:
         for note in report.notes:
-            console.print(f"[yellow]note:[/] {note}")
+            console.print(f"[yellow]note:[/] {escape(note)}")
         return
     facts = Table.grid(padding=(0, 2))
     facts.add_column(style="bold")
     facts.add_column()
-    facts.add_row("broken link", f"step {link.step}: {link.step_name}")
-    facts.add_row("element", f"{link.element}" + (f" ({link.element_name})" if link.element_name and link.element_name != link.element else ""))
+    facts.add_row("broken link", escape(f"step {link.step}: {link.step_name}"))
+    facts.add_row("element", escape(f"{link.element}" + (f" ({link.element_name})" if link.element_name and link.element_name != link.element else "")))
     facts.add_row("layer", link.layer.value)
     facts.add_row("cause", link.cause)
-    facts.add_row("responsible", redact_text(link.responsible))
-    facts.add_row("what to do", redact_text(link.fix))
+    facts.add_row("responsible", escape(redact_text(link.responsible)))
+    facts.add_row("what to do", escape(redact_text(link.fix)))
     evidence = Table(show_edge=False, header_style="bold", title="evidence", title_justify="left")
     evidence.add_column("when")
     evidence.add_column("kind")
     evidence.add_column("fact")
     for item in link.evidence:
-        evidence.add_row(_time(item.at, tz) if item.at else "", item.kind, redact_text(item.detail))
+        evidence.add_row(_time(item.at, tz) if item.at else "", item.kind, escape(redact_text(item.detail)))
     console.print(Panel(Group(facts, Text(""), evidence), border_style=colour))
+
+
+def _cell(text: str) -> str:
+    """Text for one Markdown table cell: a bare | would start a new column."""
+    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def report_markdown(report: TraceReport) -> str:
@@ -83,18 +89,18 @@ def report_markdown(report: TraceReport) -> str:
     if link is not None:
         lines += [
             "| | |", "|---|---|",
-            f"| Broken link | step {link.step}: {link.step_name} |",
-            f"| Element | `{link.element}`" + (f" ({link.element_name})" if link.element_name else "") + " |",
+            f"| Broken link | step {link.step}: {_cell(link.step_name)} |",
+            f"| Element | `{link.element}`" + (f" ({_cell(link.element_name)})" if link.element_name else "") + " |",
             f"| Layer | `{link.layer.value}` |",
             f"| Cause | `{link.cause}` |",
-            f"| Responsible | {redact_text(link.responsible)} |",
-            f"| What to do | {redact_text(link.fix)} |",
+            f"| Responsible | {_cell(redact_text(link.responsible))} |",
+            f"| What to do | {_cell(redact_text(link.fix))} |",
             "",
         ]
     lines += ["### Steps", "", "| # | step | expected | status | when | delay | budget |", "|---|---|---|---|---|---|---|"]
     for step in report.steps:
         lines.append(
-            f"| {step.index} | {step.name} | {step.expected} | {step.status.value} | {_time(step.happened_at, tz)} | "
+            f"| {step.index} | {_cell(step.name)} | {_cell(step.expected)} | {step.status.value} | {_time(step.happened_at, tz)} | "
             f"{'' if step.delay_seconds is None else f'{step.delay_seconds:.1f} s'} | "
             f"{'' if step.budget_seconds is None else f'{step.budget_seconds:.0f} s'} |"
         )

@@ -16,6 +16,7 @@ from datetime import timedelta
 from ..errors import UnknownElementError
 from ..graph import HomeGraph
 from ..model import Automation, Trigger
+from ..redact import REDACTED
 from .model import DEFAULT_BUDGET, EventMatch, Scenario, Step
 
 CONTEXT_LINK_WINDOW = timedelta(seconds=5)  # Home Assistant's own limit for linking contexts
@@ -45,8 +46,22 @@ def _trigger_step(trigger: Trigger) -> Step | None:
         if zone == "zone.home" and str(trigger.raw.get("event", "enter")) == "enter":
             return Step(entity=trigger.entity_ids[0], state=["home"])
     if trigger.kind == "event" and trigger.event_type:
-        return Step(event=EventMatch(type=trigger.event_type, data=dict(trigger.event_data)))
+        return Step(event=EventMatch(type=trigger.event_type, data=_matchable(trigger.event_data)))
     return None
+
+
+def _matchable(data: dict[str, object]) -> dict[str, object]:
+    """Event data to match, without the values the adapter masked (a keypad code, a token):
+    "**REDACTED**" is in no recorded event, so keeping it would make the trigger never match."""
+    kept: dict[str, object] = {}
+    for key, value in data.items():
+        if isinstance(value, dict) and value:
+            value = _matchable(value)
+            if not value:
+                continue
+        if value != REDACTED:
+            kept[key] = value
+    return kept
 
 
 class _Deriver:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -31,4 +32,17 @@ def load_scenario(path: Path) -> Scenario:
             message = f"missing required key {location[-1]!r}"
         raise ScenarioError(message, source=path, line=line_of(document, location), field=field) from exc
     scenario.source = str(path)
+    scenario._lines = _step_lines(document)
     return scenario
+
+
+def _step_lines(document: Any) -> dict[str, int]:
+    """Where each step and each of its keys was written ('steps.1.entity' → line), so that
+    checks made later against the home (an entity it does not have) can name the line."""
+    lines: dict[str, int] = {}
+    for index, step in enumerate(document["steps"]):  # validated: a list of mappings
+        for path in (["steps", index], *(["steps", index, key] for key in step)):
+            line = line_of(document, path)
+            if line is not None:
+                lines[".".join(str(part) for part in path)] = line
+    return lines

@@ -6,11 +6,13 @@ import re
 from datetime import timedelta
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 _DURATION = re.compile(r"^\s*(?:(?P<h>\d+(?:\.\d+)?)\s*h)?\s*(?:(?P<m>\d+(?:\.\d+)?)\s*m(?:in)?)?\s*(?:(?P<s>\d+(?:\.\d+)?)\s*s)?\s*$")
 _CLOCK = re.compile(r"^\s*(\d+):(\d{1,2}):(\d{1,2}(?:\.\d+)?)\s*$")
 _NUMBER = re.compile(r"^\s*\d+(?:\.\d+)?\s*$")
+# ISO 8601, as pydantic writes a timedelta in JSON (`PT1M`, `P1DT30S`): the JSON of a scenario loads back.
+_ISO = re.compile(r"^\s*P(?:(?P<d>\d+(?:\.\d+)?)D)?(?:T(?:(?P<h>\d+(?:\.\d+)?)H)?(?:(?P<m>\d+(?:\.\d+)?)M)?(?:(?P<s>\d+(?:\.\d+)?)S)?)?\s*$")
 _ENTITY_ID = re.compile(r"^[a-z0-9_]+\.[a-z0-9_]+$")
 _SERVICE = re.compile(r"^[a-z0-9_]+\.[a-z0-9_]+$")
 
@@ -34,6 +36,8 @@ def parse_duration(value: Any) -> timedelta:
         seconds = float(value)
     elif isinstance(value, str) and (clock := _CLOCK.match(value)):
         seconds = int(clock[1]) * 3600 + int(clock[2]) * 60 + float(clock[3])
+    elif isinstance(value, str) and (iso := _ISO.match(value)) and any(iso.groups()):
+        seconds = sum(float(iso[u] or 0) * f for u, f in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)))
     elif isinstance(value, str) and value.strip() and (match := _DURATION.match(value)) and any(match.groups()):
         seconds = sum(float(match[u] or 0) * f for u, f in (("h", 3600), ("m", 60), ("s", 1)))
     else:
@@ -163,3 +167,8 @@ class Scenario(BaseModel):
     description: str | None = None
     steps: list[Step] = Field(min_length=2)
     source: str | None = Field(default=None, exclude=True)
+    _lines: dict[str, int] = PrivateAttr(default_factory=dict)
+
+    def line_of(self, field: str) -> int | None:
+        """The line of the scenario file where `field` (e.g. 'steps.1.entity') was written, if known."""
+        return self._lines.get(field)

@@ -188,9 +188,9 @@ class Diagnoser:
             return None
         users = self.graph.automations_acting_on(hop.entity)
         element = users[0].entity_id if users else hop.entity
-        return self._dangling_finding(element, hop.entity, users[0] if users else None)
+        return self._dangling_finding(element, hop.entity, users[0] if users else None, hop)
 
-    def _dangling_finding(self, element: str, target: str, automation: Automation | None) -> Finding:
+    def _dangling_finding(self, element: str, target: str, automation: Automation | None, hop: Hop) -> Finding:
         name = (automation.alias if automation else None) or element
         evidence = []
         if automation:
@@ -205,10 +205,10 @@ class Diagnoser:
         if candidates:
             evidence.append(Evidence(kind="registry", detail=f"{target} is not in the entity registry; "
                                      f"{candidates[0]} is the closest entity that is", element=candidates[0]))
-            for entry in self.recording.log:
-                if target in entry.message:
-                    evidence.append(Evidence(kind="log", detail=entry.message, at=entry.at, source=entry.source))
-                    break
+            # What the platform logged when this run acted on the missing id (not some other day's line).
+            since = (hop.earlier[-1][1] if hop.earlier else hop.started_at) - timedelta(seconds=2)
+            for entry in self.recording.log_mentioning(target, since, hop.deadline)[:1]:
+                evidence.append(Evidence(kind="log", detail=entry.message, at=entry.at, source=entry.source))
             return Finding(cause="target_entity_renamed", element=element, element_name=name,
                            summary=f"{element} still targets {target}, which no longer exists; it looks renamed to {candidates[0]}",
                            detail=f"{target} (now {candidates[0]}?)",
@@ -239,7 +239,7 @@ class Diagnoser:
                 if target.split(".", 1)[0] in ("script", "automation", "scene"):
                     continue
                 if not self._known(target) or target in self.graph.deleted:
-                    return self._dangling_finding(member.entity_id, target, member)
+                    return self._dangling_finding(member.entity_id, target, member, hop)
         return Finding(
             cause="not_targeted",
             element=automation.entity_id,
@@ -263,7 +263,7 @@ class Diagnoser:
                     if target not in self.graph.deleted and self._known(target):
                         continue
                     if target in self.graph.deleted or subject in self._rename_candidates(target):
-                        return self._dangling_finding(automation.entity_id, target, automation)
+                        return self._dangling_finding(automation.entity_id, target, automation, hop)
         earlier = hop.earlier[0][0] if hop.earlier else "the trigger"
         return Finding(
             cause="no_automation",

@@ -25,6 +25,7 @@ class Recording:
         self.histories = list(histories)
         self.runs = sorted(runs, key=lambda run: run.started_at)
         self.log = [entry for entry in log if entry.at is not None]
+        self._renames: dict[str, tuple[str, datetime] | None] = {}
 
     @property
     def sources(self) -> list[str]:
@@ -71,6 +72,23 @@ class Recording:
             return False
         last = self.state_at(entity_id, span[1] + timedelta(seconds=1))
         return last is not None and not last.removed
+
+    def renamed(self, entity_id: str) -> tuple[str, datetime] | None:
+        """The id `entity_id` was renamed to, and when, as the registry's update events record it.
+
+        Home Assistant moves an entity's whole recorded history to its new id when it is
+        renamed, so before that moment the entity's states are found under the new id.
+        """
+        if entity_id not in self._renames:
+            span = self.span()
+            found = None
+            if span is not None:
+                for event in self.events(["entity_registry_updated"], span[0], span[1]):
+                    new_id = event.data.get("entity_id")
+                    if event.data.get("old_entity_id") == entity_id and isinstance(new_id, str) and new_id != entity_id:
+                        found = (new_id, event.at)
+            self._renames[entity_id] = found
+        return self._renames[entity_id]
 
     def service_calls(self, start: datetime, end: datetime, service: str | None = None) -> list[EventRecord]:
         """`call_service` events in the window, optionally only of one `domain.service`."""

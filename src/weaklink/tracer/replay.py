@@ -59,10 +59,16 @@ class RecordedTracer:
 
         Raises `UnknownElementError` when the step names something this home has never had.
         """
+        if step.automation and not self._automation_known(step.automation):
+            field = f"steps.{index - 1}.automation"
+            raise UnknownElementError(self._unknown_automation_message(step.automation), source=scenario.source,
+                                      line=scenario.line_of(field), field=field)
         if step.entity:
             entity = step.entity
             if not self._known(entity) and entity not in self.graph.deleted and not self.graph.automations_acting_on(entity):
-                raise UnknownElementError(self._unknown_message(entity), source=scenario.source, field=f"steps.{index - 1}.entity")
+                field = f"steps.{index - 1}.entity"
+                raise UnknownElementError(self._unknown_message(entity), source=scenario.source,
+                                          line=scenario.line_of(field), field=field)
             return entity
         if step.device:
             return self._entity_of_device(step, index, scenario)
@@ -78,22 +84,37 @@ class RecordedTracer:
         hint = f"; did you mean {' or '.join(close)}?" if close else ""
         return f"{entity} is not an entity of this home{hint}"
 
+    def _automation_known(self, name: str) -> bool:
+        # One deleted since still has its recorded states or runs: that is a broken link
+        # (automation_missing), found when the hop is diagnosed; a name never seen is a typo.
+        return (self.graph.automation(name) is not None or self.graph.capability(name) is not None
+                or self.recording.has_history_for(name) or any(run.automation == name for run in self.recording.runs))
+
+    def _unknown_automation_message(self, name: str) -> str:
+        # Compared without the domain, which every candidate shares and which would make any name "close".
+        by_object = {a.entity_id.partition(".")[2]: a.entity_id for a in self.graph.automations}
+        close = difflib.get_close_matches(name.partition(".")[2], list(by_object), n=3, cutoff=0.6)
+        hint = f"; did you mean {' or '.join(by_object[c] for c in close)}?" if close else ""
+        return f"{name} is not an automation or script of this home{hint}"
+
     def _entity_of_device(self, step: Step, index: int, scenario: Scenario) -> str:
         wanted = (step.device or "").casefold()
         devices = [d for d in self.graph.devices if d.name.casefold() == wanted or d.id == step.device]
         if not devices:
             names = difflib.get_close_matches(step.device or "", [d.name for d in self.graph.devices], n=3)
             hint = f"; did you mean {' or '.join(names)}?" if names else ""
+            field = f"steps.{index - 1}.device"
             raise UnknownElementError(f"no device named {step.device!r}{hint}", source=scenario.source,
-                                      field=f"steps.{index - 1}.device")
+                                      line=scenario.line_of(field), field=field)
         capabilities = [c for c in self.graph.capabilities_of(devices[0]) if not c.disabled]
         if step.capability:
             capabilities = [c for c in capabilities if c.kind == step.capability or c.id.split(".")[0] == step.capability]
         actionable = [c for c in capabilities if c.kind not in (CapabilityKind.SENSOR, CapabilityKind.OTHER)]
         chosen = (actionable or capabilities)
         if not chosen:
+            field = f"steps.{index - 1}.{'capability' if step.capability else 'device'}"
             raise UnknownElementError(f"device {step.device!r} has no capability {step.capability or ''}".strip(),
-                                      source=scenario.source, field=f"steps.{index - 1}.device")
+                                      source=scenario.source, line=scenario.line_of(field), field=field)
         return chosen[0].id
 
     # ------------------------------------------------------------ the trace
@@ -170,7 +191,7 @@ class RecordedTracer:
                 late_end = min(late_end, next_at)
             hop = Hop(index, step, entity, previous, deadline, list(reversed(happened)))
             carriers = self._carriers(hop)
-            seen = first_occurrence(self.recording, step, entity, previous, max(late_end, deadline))
+            seen = first_occurrence(self.recording, step, self._recorded_as(entity, previous), previous, max(late_end, deadline))
             if seen is not None and seen.at <= deadline:
                 steps.append(self._step_report(index, step, entity, StepStatus.PASSED, started=previous, deadline=deadline,
                                                happened=seen.at, detail=seen.detail, carriers=carriers))
@@ -187,6 +208,17 @@ class RecordedTracer:
             steps.append(self._step_report(index, step, entity, StepStatus.FAILED, started=previous, deadline=deadline,
                                            happened=happened_at, detail=finding.summary, carriers=carriers))
         return walk
+
+    def _recorded_as(self, entity: str | None, when: datetime) -> str | None:
+        """The id the entity's states at `when` are recorded under: a later rename moved them."""
+        current, seen = entity, set()
+        while current is not None and current not in seen:
+            seen.add(current)
+            rename = self.recording.renamed(current)
+            if rename is None or rename[1] <= when:
+                break
+            current = rename[0]
+        return current
 
     def _carriers(self, hop: Hop) -> list[str]:
         found = self.diagnoser.carrier(hop)
@@ -251,9 +283,11 @@ class RecordedTracer:
     def _trigger_not_observed(self, step: Step, entity: str | None, subject: str, start: datetime, end: datetime,
                               state) -> Finding:  # type: ignore[no-untyped-def]
         name = self.diagnoser.name_of(subject)
-        expected = " or ".join(step.state) if step.state else "fire"
+        expected = " or ".join(step.state)
+        happen, happened = ((f"become {expected}", f"never became {expected}") if step.state else
+                            ("be called", "was never called") if step.service else ("fire", "never fired"))
         evidence = [Evidence(kind="absence", element=subject,
-                             detail=f"{subject} did not become {expected} between {self._local(start)} and {self._local(end)}")]
+                             detail=f"{subject} did not {happen} between {self._local(start)} and {self._local(end)}")]
         if state is not None:
             evidence.append(self.diagnoser._state_evidence(state, " at the time"))
         device = self.graph.device_of(entity) if entity else None
@@ -273,7 +307,8 @@ class RecordedTracer:
             cause="trigger_not_observed",
             element=subject,
             element_name=name,
-            summary=f"{name} ({subject}) never became {expected}, so nothing downstream could run",
+            summary=f"{name} ({subject}) {happened}, so nothing downstream could run" if name != subject else
+                    f"{subject} {happened}, so nothing downstream could run",
             responsible=responsible or f"whatever reports {subject}",
             evidence=evidence,
         )
