@@ -452,6 +452,7 @@ _PLANTED = {
     "log password=": "CANARY-E2E-LOG-PASS-14",
     "log api_key:": "CANARY-E2E-LOG-KEY-15",
     "recorded event data": "CANARY-E2E-EVENT-CODE-16",
+    "config entry title: the account's e-mail": "CANARY-E2E-MAIL-17",
 }
 _HOME_AT = ("47.1234567", "8.7654321")  # planted in core.config
 _PHONE_AT = ("47.2345678", "8.8765432")  # planted in Alice's phone's and person's GPS attributes
@@ -470,6 +471,7 @@ def secret_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
             entry["options"]["password"] = _PLANTED["config entry options"]
         if entry["domain"] == "nice_go":
             entry["data"]["api_key"] = _PLANTED["config entry api key"]
+            entry["title"] = _PLANTED["config entry title: the account's e-mail"] + "@example.net"
     path.write_text(json.dumps(entries, indent=2))
     with (home / "secrets.yaml").open("a") as secrets:
         secrets.write(f'gate_api_key: "{_PLANTED["secrets.yaml"]}"\n')

@@ -103,10 +103,12 @@ _SUFFIX_PATTERN = "|".join(re.escape(s.lstrip("_")) for s in SECRET_SUFFIXES)
 _KEY_VALUE = re.compile(
     r"(?i)(?P<key>\b(?:[a-z0-9]+[_-])*(?:" + "|".join(map(re.escape, _KEY_NAMES)) + "|" + _SUFFIX_PATTERN + r")\b)"
     r"(?P<sep>['\"]?\s*[=:]\s*['\"]?)"
-    r"(?P<value>[^\s'\",;&}\]]+)"
+    r"(?P<value>[^\s'\",;&})\]>]+)"
 )
 _BEARER = re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}")
 _JWT = re.compile(r"\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}")
+# An account's e-mail address is how cloud integrations title themselves: personal, not needed to diagnose.
+_EMAIL = re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
 _URL_PASSWORD = re.compile(r"(?P<head>\b[a-z][a-z0-9+.-]*://[^/\s:@]+:)(?P<password>[^@\s/]+)(?P<at>@)", re.I)
 
 
@@ -115,14 +117,15 @@ def redact_text(text: str, secrets: Iterable[str] = ()) -> str:
 
     Every string in `secrets` (values known to be secret, e.g. read from a credential
     store) is replaced wherever it appears; so are the values of `key=value` and
-    `"key": "value"` pairs whose key is secret, bearer tokens, JSON web tokens and the
-    password part of `scheme://user:password@host` URLs.
+    `"key": "value"` pairs whose key is secret, bearer tokens, JSON web tokens, e-mail
+    addresses and the password part of `scheme://user:password@host` URLs.
     """
     for secret in sorted({s for s in secrets if isinstance(s, str) and len(s) >= 3}, key=len, reverse=True):
         text = text.replace(secret, REDACTED)
     text = _URL_PASSWORD.sub(lambda m: f"{m['head']}{REDACTED}{m['at']}", text)
     text = _BEARER.sub(lambda m: f"{m.group(1)} {REDACTED}", text)
     text = _JWT.sub(REDACTED, text)
+    text = _EMAIL.sub(REDACTED, text)
 
     def _mask(match: re.Match[str]) -> str:
         if match["value"] in (REDACTED, "Bearer", "Basic", "bearer", "basic") or not is_secret_key(match["key"]):

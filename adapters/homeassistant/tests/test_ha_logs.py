@@ -42,7 +42,8 @@ def test_the_recorded_logs() -> None:
 def test_tracebacks_are_folded_into_their_record() -> None:
     reading = read_logs(HOME, tz=CHICAGO)
     nice_go = next(e for e in reading.entries if e.integration == "nice_go")
-    assert nice_go.message.startswith("Error setting up entry homeowner@example.com for nice_go\nTraceback")
+    # the entry is titled with the account's e-mail address, which is masked like any secret
+    assert nice_go.message.startswith("Error setting up entry **REDACTED** for nice_go\nTraceback")
     assert nice_go.message.endswith("nice_go.exceptions.AuthFailedError: Refresh token expired: refresh_token=**REDACTED**")
     assert nice_go.line == 3
 
@@ -68,7 +69,7 @@ def test_health_comes_from_the_newest_run_only() -> None:
     )
     health = {i.domain: (i.health, i.detail) for i in integrations}
     assert health["hue"] == (IntegrationHealth.UNKNOWN, None)  # failed in the previous run only
-    assert health["nice_go"] == (IntegrationHealth.FAILED, "Error setting up entry homeowner@example.com for nice_go")
+    assert health["nice_go"] == (IntegrationHealth.FAILED, "Error setting up entry **REDACTED** for nice_go")
     assert health["simplisafe"][0] is IntegrationHealth.RETRYING
     assert health["zha"][0] is IntegrationHealth.UNKNOWN  # a device warning says nothing about set-up
 

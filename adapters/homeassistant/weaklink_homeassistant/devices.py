@@ -26,6 +26,7 @@ from weaklink.model import (
     Role,
     Transport,
 )
+from weaklink.redact import redact_text
 
 from .automations import slugify
 from .registries import ConfigEntry, DeviceEntry, EntityEntry, Registries
@@ -362,7 +363,8 @@ def map_integrations(registries: Registries) -> list[Integration]:
                 id=entry.entry_id,
                 platform=PLATFORM,
                 domain=entry.domain,
-                title=entry.title,
+                # cloud integrations title their entry with the account's e-mail address
+                title=redact_text(entry.title) if entry.title else entry.title,
                 health=health,
                 disabled_by=entry.disabled_by,
                 detail=detail,
