@@ -335,7 +335,19 @@ def pristine_home(home: Path, work: Path) -> Plan:
 def unknown_time_zone(home: Path, work: Path) -> Plan:
     """A zone this computer does not know (or a typo): read as UTC, as the adapter warns."""
     edit_json(home / ".storage" / "core.config", lambda document: document["data"].update(time_zone="Mars/Olympus_Mons"))
-    return Plan(trace(home, SCENARIO, "--format", "json"))
+    return Plan(trace(home, SCENARIO, "--format", "json"),
+                (".storage/core.config: unknown time zone 'Mars/Olympus_Mons': times read as UTC",))
+
+
+@case("tolerated")
+def automations_yaml_with_a_key_written_twice(home: Path, work: Path) -> Plan:
+    """Home Assistant logs a duplicate key and keeps the last value: a warning, not a refusal."""
+    path = home / "automations.yaml"
+    text = path.read_text(encoding="utf-8").splitlines()
+    after = next(i for i, line in enumerate(text, start=1) if line.startswith("  alias: "))
+    line = insert_line(path, after=after, text="  alias: Written twice")
+    return Plan(trace(home, SCENARIO, "--format", "json"),
+                (f"automations.yaml:{line}: key 'alias' is written twice (lines {line - 1} and {line}); the last one counts",))
 
 
 # -------------------------------------------------------------------- command line
@@ -463,7 +475,11 @@ def test_usage_errors_are_clicks_short_block_and_exit_2(name: str, outcomes: dic
 @pytest.mark.parametrize("name", names("tolerated"))
 def test_tolerated_input_is_traced(name: str, outcomes: dict[str, Outcome]) -> None:
     outcome = outcomes[name]
-    assert outcome.stderr == ""
+    # tolerated, but said: one warning line per thing tolerated, nothing else
+    warnings = outcome.stderr.splitlines()
+    assert len(warnings) == len(outcome.plan.says), outcome.stderr
+    for line, part in zip(warnings, outcome.plan.says):
+        assert line.startswith("weaklink: warning: ") and part in line, (line, part)
     assert outcome.returncode in (0, 1)
     report = json.loads(outcome.stdout)
     assert report["scenario"] == "Driveway arrival" and report["verdict"] in ("ok", "broken")

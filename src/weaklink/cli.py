@@ -19,6 +19,7 @@ from rich.text import Text
 from . import __version__
 from .errors import InputError, WeaklinkError
 from .home import OpenHome, open_home
+from .redact import redact_text
 from .render import graph_json, graph_mermaid, graph_text, report_json, report_markdown, report_text
 from .report import TraceReport
 from .scenario import Scenario, load_scenario
@@ -60,6 +61,15 @@ def parse_at(text: str, time_zone: str | None) -> datetime:
     return utc
 
 
+def _open(home_path: Path) -> OpenHome:
+    """Open the home, telling the user (on stderr) what the adapters tolerated while reading it."""
+    home = open_home(home_path)
+    for warning in home.warnings:
+        where = f"{warning.source}:{warning.line}" if warning.source and warning.line else warning.source
+        click.echo(f"weaklink: warning: {where + ': ' if where else ''}{redact_text(warning.message)}", err=True)
+    return home
+
+
 def _emit(report: TraceReport, output_format: str) -> None:
     if output_format == "json":
         click.echo(report_json(report))
@@ -89,7 +99,7 @@ def trace(home_path: Path, scenario_file: Path | None, automation_id: str | None
     if (scenario_file is None) == (automation_id is None):
         raise click.UsageError("give either a SCENARIO_FILE or --automation ENTITY_ID (one of them)")
     scenario = load_scenario(scenario_file) if scenario_file else None
-    with open_home(home_path) as home:
+    with _open(home_path) as home:
         if scenario is None:
             assert automation_id is not None
             scenario = derive_scenario(home.graph, automation_id, followers_from_history(home.recording))
@@ -109,7 +119,7 @@ def runs(home_path: Path, scenario_file: Path | None, automation_id: str | None,
     if (scenario_file is None) == (automation_id is None):
         raise click.UsageError("give either a SCENARIO_FILE or --automation ENTITY_ID (one of them)")
     scenario = load_scenario(scenario_file) if scenario_file else None
-    with open_home(home_path) as home:
+    with _open(home_path) as home:
         if scenario is None:
             scenario = derive_scenario(home.graph, automation_id or "", followers_from_history(home.recording))
         reports = list(home.tracer().runs(scenario))
@@ -138,7 +148,7 @@ def runs(home_path: Path, scenario_file: Path | None, automation_id: str | None,
 @click.option("--format", "output_format", type=click.Choice(["text", "json", "mermaid"]), default="text", show_default=True)
 def graph(home_path: Path, output_format: str) -> None:
     """Show the home: devices by brand, area and hub; integrations; automations."""
-    with open_home(home_path) as home:
+    with _open(home_path) as home:
         if output_format == "json":
             click.echo(graph_json(home.graph))
         elif output_format == "mermaid":
@@ -152,7 +162,7 @@ def graph(home_path: Path, output_format: str) -> None:
 @click.option("--format", "output_format", type=click.Choice(["text", "yaml", "json"]), default="text", show_default=True)
 def scenarios(home_path: Path, output_format: str) -> None:
     """List the chains that can be derived from the home's automations."""
-    with open_home(home_path) as home:
+    with _open(home_path) as home:
         chains = derivable(home.graph, followers_from_history(home.recording))
     if output_format == "json":
         click.echo(json.dumps([c.model_dump(mode="json", exclude_none=True) for c in chains], indent=2, default=str))

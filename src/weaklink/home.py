@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
 from .adapters import load_home
 from .graph import HomeGraph
 from .history import History
+from .model import LogEntry
 from .tracer import RecordedTracer, Recording
 
 
@@ -21,6 +22,7 @@ class OpenHome:
     recording: Recording
     histories: list[History]
     time_zone: str | None
+    warnings: list[LogEntry] = field(default_factory=list)  # what the adapters tolerated while reading
 
     def tracer(self) -> RecordedTracer:
         """A tracer replaying this home's recorded history."""
@@ -48,4 +50,5 @@ def open_home(path: Path) -> OpenHome:
         log=[entry for fragment in fragments for entry in fragment.log],
     )
     time_zone = next((f.time_zone for f in fragments if f.time_zone), None)
-    return OpenHome(path, graph, recording, histories, time_zone)
+    warnings = [entry for fragment in fragments for entry in fragment.log if entry.at is None]
+    return OpenHome(path, graph, recording, histories, time_zone, warnings)

@@ -7,7 +7,7 @@ file we can read. A secret's name is kept, never its value: `secrets.yaml` is ne
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,6 +15,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .errors import InputError
 
@@ -66,16 +67,57 @@ def load_yaml(path: Path, error: type[InputError] = InputError) -> Any:
     return parse_yaml(read_text(path, error), source=path, error=error)
 
 
-def parse_yaml(text: str, *, source: str | Path, error: type[InputError] = InputError) -> Any:
-    """Parse YAML text; see `load_yaml`."""
+DuplicateKey = Callable[[str, int, int], None]
+
+
+def parse_yaml(
+    text: str, *, source: str | Path, error: type[InputError] = InputError, on_duplicate: DuplicateKey | None = None
+) -> Any:
+    """Parse YAML text; see `load_yaml`.
+
+    A key written twice in one mapping is an error, unless `on_duplicate` is given: then,
+    as Home Assistant does with its own files, the last value wins and
+    `on_duplicate(key, first_line, last_line)` is told.
+    """
     try:
-        return _yaml().load(text)
+        if on_duplicate is None:
+            return _yaml().load(text)
+        yaml = _yaml()
+        node = yaml.compose(text)
+        if node is None:
+            return None
+        _keep_last(node, on_duplicate, set())
+        return yaml.constructor.construct_document(node)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "malformed YAML"
         raise error(f"malformed YAML: {problem}", source=source, line=mark.line + 1 if mark else None) from exc
     except YAMLError as exc:
         raise error(f"malformed YAML: {exc}", source=source) from exc
+
+
+def _keep_last(node: Node, report: DuplicateKey, seen: set[int]) -> None:
+    """Drop all but the last of each key written twice in a mapping, reporting each."""
+    if id(node) in seen:  # an alias: already walked where its anchor was
+        return
+    seen.add(id(node))
+    if isinstance(node, MappingNode):
+        last: dict[str, int] = {}
+        for index, (key, _value) in enumerate(node.value):
+            if isinstance(key, ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
+                if key.value in last:
+                    first = node.value[last[key.value]][0]
+                    report(str(key.value), first.start_mark.line + 1, key.start_mark.line + 1)
+                last[key.value] = index
+        kept = set(last.values())
+        node.value = [pair for index, pair in enumerate(node.value)
+                      if index in kept or not isinstance(pair[0], ScalarNode) or pair[0].tag == "tag:yaml.org,2002:merge"]
+        for key, value in node.value:
+            _keep_last(key, report, seen)
+            _keep_last(value, report, seen)
+    elif isinstance(node, SequenceNode):
+        for item in node.value:
+            _keep_last(item, report, seen)
 
 
 def line_of(document: Any, path: Sequence[str | int]) -> int | None:

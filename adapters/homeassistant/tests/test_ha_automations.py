@@ -449,3 +449,28 @@ def test_automations_yaml_not_included_is_not_loaded(tmp_path: Path) -> None:
 )
 def test_template_entities(template: str, entities: list[str]) -> None:
     assert template_entities(template) == entities
+
+
+def test_a_key_written_twice_is_read_as_home_assistant_reads_it(tmp_path: Path) -> None:
+    """HA logs a duplicate key and keeps the last value; refusing the file would be stricter than HA."""
+    config = load_automations(_folder(tmp_path, {"automations.yaml": """
+        - id: porch
+          alias: Porch light (old name)
+          alias: Porch light at sunset
+          triggers:
+            - trigger: sun
+              event: sunset
+          actions:
+            - action: light.turn_on
+              target:
+                entity_id: light.porch
+              target:
+                entity_id: light.driveway
+        """}))
+    (automation,) = config.automations
+    assert automation.alias == "Porch light at sunset"
+    assert automation.acts_on() == {"light.driveway"}
+    assert [(w.source, w.line, w.message) for w in config.warnings] == [
+        ("automations.yaml", 3, "key 'alias' is written twice (lines 2 and 3); the last one counts"),
+        ("automations.yaml", 11, "key 'target' is written twice (lines 9 and 11); the last one counts"),
+    ]

@@ -241,7 +241,12 @@ class _Reader:
         """Parse one YAML file, remembering its lines; ExportError (file, line) when malformed."""
         text = read_text(path, ExportError)
         self.lines[path.resolve()] = text.splitlines()
-        return parse_yaml(text, source=path, error=ExportError)
+
+        def duplicate(key: str, first: int, last: int) -> None:
+            # Home Assistant only logs a key written twice, and keeps the last value: so do we.
+            self.warn(f"key {key!r} is written twice (lines {first} and {last}); the last one counts", path, last)
+
+        return parse_yaml(text, source=path, error=ExportError, on_duplicate=duplicate)
 
     def _target(self, tagged: Tagged, here: Path) -> Path | None:
         """Where an include tag points, or None (with a warning) when it must not be followed."""

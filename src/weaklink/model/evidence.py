@@ -81,7 +81,12 @@ class AutomationRun(BaseModel):
 
 
 class LogEntry(BaseModel):
-    """One relevant line of a platform's log (an integration failing to set up, say)."""
+    """One relevant line of a platform's log (an integration failing to set up, say).
+
+    An entry with no time (`at` None) is the adapter's own remark about reading the source:
+    something it tolerated, as the platform itself would (a key written twice, an unknown
+    time zone). The command shows those to the user as warnings.
+    """
 
     at: datetime | None
     level: str
