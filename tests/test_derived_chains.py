@@ -9,12 +9,13 @@ in most of its runs, past Home Assistant's 5 s context window).
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from cli_support import HOME, Event, add_events, automation_runs, copy_home, flat, weaklink, weaklink_json
+from cli_support import DB_NAME, HOME, Event, add_events, automation_runs, copy_home, flat, weaklink, weaklink_json
 from ruamel.yaml import YAML
 from test_incidents import INCIDENTS
 
@@ -30,6 +31,8 @@ AUTOMATIONS = _YAML.load((HOME / "automations.yaml").read_text())
 SCRIPTS = _YAML.load((HOME / "scripts.yaml").read_text())
 # The lamp's rename, as the recorder's entity_registry_updated event dates it (README: 11-15 15:00).
 RENAMED_AT = datetime.fromisoformat("2026-11-15T15:00:00-05:00")
+# A healthy evening arrival: the garage opened at 18:06 and the garage automation ran.
+_RUN = datetime.fromisoformat("2026-11-10T18:05:00-05:00")
 
 # Each scenario file's chain is what one automation (and what it sets off) carries.
 _DERIVED_FROM = {
@@ -351,3 +354,34 @@ def test_an_event_trigger_that_never_fired_is_named_as_such(follower_home: Path)
     assert _named(report) == ("porch_motion", "trigger", "trigger_not_observed")
     assert report["summary"] == ("Step 1 (porch_motion fired) failed: porch_motion never fired, "
                                  "so nothing downstream could run.")
+
+
+def test_actions_of_one_run_may_report_in_any_order(tmp_path: Path) -> None:
+    """The garage automation turns the driveway light on, then disarms the alarm through a
+    script; two clouds answer in their own time. When the alarm reports first, the run was
+    still healthy: steps carried by the same automation are not made to wait for each other."""
+    home = copy_home(tmp_path / "home")
+    db = sqlite3.connect(home / DB_NAME)
+    try:
+        def row(entity: str, state: str) -> tuple[int, float]:
+            found = db.execute(
+                "SELECT s.state_id, s.last_updated_ts FROM states s JOIN states_meta m USING (metadata_id)"
+                " WHERE m.entity_id = ? AND s.state = ? AND s.last_updated_ts BETWEEN ? AND ?",
+                (entity, state, _RUN.timestamp(), (_RUN + timedelta(minutes=5)).timestamp())).fetchall()
+            assert len(found) == 1, found
+            return found[0]
+
+        _, light_on = row("light.driveway", "on")
+        alarm, alarm_off = row("alarm_control_panel.home_alarm", "disarmed")
+        _, garage_open = row("cover.garage_door", "open")
+        assert garage_open < light_on < alarm_off
+        db.execute("UPDATE states SET last_updated_ts = ?, last_changed_ts = NULL WHERE state_id = ?",
+                   ((garage_open + light_on) / 2, alarm))
+        db.commit()
+    finally:
+        db.close()
+    code, report = weaklink_json("trace", "--home", home, "--automation", "automation.garage_opened_evening",
+                                 "--at", "2026-11-10 18:10", "--format", "json")
+    assert (code, report["verdict"]) == (0, "ok"), report["summary"]
+    happened = {step["subject"]: datetime.fromisoformat(step["happened_at"]) for step in report["steps"]}
+    assert happened["alarm_control_panel.home_alarm"] < happened["light.driveway"]

@@ -180,23 +180,30 @@ class RecordedTracer:
                                         trigger.at + timedelta(seconds=1), history_end)
         next_at = next_trigger.at if next_trigger and not next_trigger.already else None
         walk = _Walk(steps)
+        window_start = previous
         for index, (step, entity) in enumerate(zip(scenario.steps[1:], entities[1:]), start=2):
             if walk.finding is not None:
                 steps.append(self._step_report(index, step, entity, StepStatus.NOT_REACHED))
                 continue
+            # Two steps carried by the same automation are actions of one run: devices report
+            # them in whatever order their clouds answer, so the second is looked for from
+            # where the first was, not only after it happened.
+            if not (step.automation and step.automation == scenario.steps[index - 2].automation):
+                window_start = previous
             budget = step.budget()
             deadline = previous + budget
             late_end = previous + max(budget * LATE_FACTOR, LATE_FLOOR)
             if next_at is not None:
                 late_end = min(late_end, next_at)
-            hop = Hop(index, step, entity, previous, deadline, list(reversed(happened)))
+            hop = Hop(index, step, entity, window_start, deadline, list(reversed(happened)))
             carriers = self._carriers(hop)
-            seen = first_occurrence(self.recording, step, self._recorded_as(entity, previous), previous, max(late_end, deadline))
+            seen = first_occurrence(self.recording, step, self._recorded_as(entity, window_start), window_start,
+                                    max(late_end, deadline))
             if seen is not None and seen.at <= deadline:
-                steps.append(self._step_report(index, step, entity, StepStatus.PASSED, started=previous, deadline=deadline,
+                steps.append(self._step_report(index, step, entity, StepStatus.PASSED, started=window_start, deadline=deadline,
                                                happened=seen.at, detail=seen.detail, carriers=carriers))
                 happened.append((entity or step.subject, seen.at))
-                previous = seen.at
+                previous = max(previous, seen.at)
                 continue
             if seen is not None:
                 finding = self._too_late(step, entity, previous, deadline, seen)
@@ -205,7 +212,7 @@ class RecordedTracer:
                 finding = self._diagnose(hop)
                 happened_at = None
             walk.finding, walk.failed_step = finding, index
-            steps.append(self._step_report(index, step, entity, StepStatus.FAILED, started=previous, deadline=deadline,
+            steps.append(self._step_report(index, step, entity, StepStatus.FAILED, started=window_start, deadline=deadline,
                                            happened=happened_at, detail=finding.summary, carriers=carriers))
         return walk
 
