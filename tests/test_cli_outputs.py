@@ -203,7 +203,10 @@ def test_runs_text_counts_what_the_json_lists() -> None:
         (row,) = [line for line in lines if line.strip().startswith(when)]
         assert run["verdict"] in row
         if link:
-            assert all(part in row for part in (link["element"], link["layer"], link["cause"]))
+            # a hub is a device, named by its registry id in JSON and by its name for a person
+            element = link["element_name"] if link["layer"] == "hub" else link["element"]
+            assert all(part in row for part in (element, link["layer"], link["cause"])), row
+    assert any("Hue Bridge" in line and "hub_offline" in line for line in lines)
     causes = Counter(f"{r['broken_link']['layer']}/{r['broken_link']['cause']}" for r in runs if r["broken_link"])
     for cause, count in causes.items():
         assert f"{cause}: {count}" in result.stdout

@@ -123,6 +123,7 @@ def runs(home_path: Path, scenario_file: Path | None, automation_id: str | None,
         if scenario is None:
             scenario = derive_scenario(home.graph, automation_id or "", followers_from_history(home.recording))
         reports = list(home.tracer().runs(scenario))
+        graph = home.graph
         tz = ZoneInfo(home.time_zone) if home.time_zone else timezone.utc
     if output_format == "json":
         click.echo(json.dumps([json.loads(report_json(r)) for r in reports], indent=2))
@@ -133,7 +134,9 @@ def runs(home_path: Path, scenario_file: Path | None, automation_id: str | None,
         for report in reports:
             link = report.broken_link
             when = report.incident.triggered_at.astimezone(tz).strftime("%Y-%m-%d %H:%M") if report.incident.triggered_at else ""
-            table.add_row(when, report.verdict.value, str(link.step) if link else "", link.element if link else "",
+            # a device is named by its registry id in the report; a person reads its name
+            element = (link.element_name or link.element) if link and graph.device(link.element) else link.element if link else ""
+            table.add_row(when, report.verdict.value, str(link.step) if link else "", escape(element),
                           link.layer.value if link else "", link.cause if link else "")
         console = _console()
         console.print(table)
