@@ -9,12 +9,13 @@ from weaklink.adapters import AdapterManifest
 from weaklink.history import History
 from weaklink.model import HomeFragment, LogEntry
 
-from .automations import WARNING_LOGGER, load_automations
+from .automations import load_automations
 from .devices import PLATFORM, map_areas, map_capabilities, map_deleted, map_devices, map_integrations
 from .homeconfig import load_home_config
 from .logs import apply_health, read_logs
 from .registries import STORAGE_DIR, load_registries
 from .traces import load_saved_traces, load_trace_folder
+from .yamlconfig import WARNING_LOGGER
 
 RECORDER_DATABASE = "home-assistant_v2.db"
 

@@ -1,15 +1,11 @@
 """Automations and scripts, read the way Home Assistant reads them.
 
-Sources: the `automation:` and `script:` keys of configuration.yaml (including labelled
-keys such as `automation old:`, packages, and the `!include`, `!include_dir_list`,
-`!include_dir_merge_list`, `!include_dir_named` and `!include_dir_merge_named` tags);
-without a configuration.yaml, `automations.yaml` and `scripts.yaml` themselves.
+The files they are written in (configuration.yaml, its packages and includes) are found
+and read by `yamlconfig`.
 
 Both syntaxes are read into the same model: the old one (`trigger:` items with
 `platform:`, `condition:`, `action:` items calling `service:`) and the one of HA 2024.10
 (`triggers:` items with `trigger:`, `conditions:`, `actions:` items calling `action:`).
-`!secret` values stay unresolved and `secrets.yaml` is never opened; an include that
-leaves the config folder is not followed.
 
 An automation HA refuses outright (no trigger, no action, old and new keys at once) is
 skipped and reported as a warning in the fragment's log, as HA skips it. One HA refuses
@@ -22,25 +18,19 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from weaklink.errors import ExportError
 from weaklink.model import Action, Automation, Condition, LogEntry, SourceRef, Trigger
 from weaklink.redact import redact
-from weaklink.yamlio import Tagged, parse_yaml, plain, read_text
+from weaklink.yamlio import Tagged, plain
 
 from .registries import Registries
-
-WARNING_LOGGER = "weaklink.homeassistant"
-SECRETS_FILE = "secrets.yaml"
+from .yamlconfig import Item, Reader, collect, load_configuration, node_line
 
 _ENTITY_ID = re.compile(r"^[a-z0-9_]+\.[a-z0-9_]+$")
-_AUTOMATION_KEY = re.compile(r"^automation(\s.+)?$")
-_SCRIPT_KEY = re.compile(r"^script(\s.+)?$")
 _YAML11_BOOLS = {
     "yes": True, "Yes": True, "YES": True, "true": True, "True": True, "TRUE": True,
     "on": True, "On": True, "ON": True,
@@ -106,11 +96,6 @@ def slugify(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     slug = re.sub(r"[^a-z0-9]+", "_", ascii_text.lower()).strip("_")
     return slug or "unknown"
-
-
-def _line(node: Any) -> int | None:
-    lc = getattr(node, "lc", None)
-    return lc.line + 1 if lc is not None and lc.line is not None else None
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -199,211 +184,10 @@ def _raw(node: Any) -> dict[str, object]:
 
 
 @dataclass
-class _Item:
-    """One automation or script as written, and where."""
-
-    config: Any
-    file: Path
-    config_key: str = "automation"
-    list_no: int = 0
-    script_key: str | None = None
-    line: int | None = None
-
-
-@dataclass
-class _Reader:
-    """Follows configuration.yaml and its includes inside one config folder."""
-
-    root: Path
-    warnings: list[LogEntry]
-    lines: dict[Path, list[str]] = field(default_factory=dict)
-
-    def rel(self, path: Path) -> str:
-        try:
-            return path.resolve().relative_to(self.root.resolve()).as_posix()
-        except ValueError:
-            return str(path)
-
-    def warn(self, message: str, path: Path | None, line: int | None = None, integration: str = "automation") -> None:
-        self.warnings.append(
-            LogEntry(
-                at=None,
-                level="WARNING",
-                logger=WARNING_LOGGER,
-                message=message,
-                integration=integration,
-                source=self.rel(path) if path is not None else None,
-                line=line,
-            )
-        )
-
-    def load(self, path: Path) -> Any:
-        """Parse one YAML file, remembering its lines; ExportError (file, line) when malformed."""
-        text = read_text(path, ExportError)
-        self.lines[path.resolve()] = text.splitlines()
-
-        def duplicate(key: str, first: int, last: int) -> None:
-            # Home Assistant only logs a key written twice, and keeps the last value: so do we.
-            self.warn(f"key {key!r} is written twice (lines {first} and {last}); the last one counts", path, last)
-
-        return parse_yaml(text, source=path, error=ExportError, on_duplicate=duplicate)
-
-    def _target(self, tagged: Tagged, here: Path) -> Path | None:
-        """Where an include tag points, or None (with a warning) when it must not be followed."""
-        if not isinstance(tagged.value, str):
-            self.warn(f"{tagged.tag} needs a file or folder name", here, _line(tagged.value))
-            return None
-        target = (here.parent / tagged.value).resolve()
-        if target.name == SECRETS_FILE:
-            self.warn(f"{tagged} not followed: secrets.yaml is never read", here)
-            return None
-        try:
-            target.relative_to(self.root.resolve())
-        except ValueError:
-            self.warn(f"{tagged} not followed: it points outside the config folder", here)
-            return None
-        if not target.exists():
-            self.warn(f"{tagged}: no such file or folder (Home Assistant would refuse this configuration)", here)
-            return None
-        return target
-
-    def _files(self, folder: Path) -> list[Path]:
-        if not folder.is_dir():
-            return []
-        found = []
-        for path in sorted(folder.rglob("*.yaml")):
-            relative = path.relative_to(folder).parts
-            if any(part.startswith(".") for part in relative) or path.name == SECRETS_FILE:
-                continue
-            found.append(path)
-        return found
-
-    def items(self, value: Any, here: Path) -> Iterator[tuple[Any, Path, int | None]]:
-        """The items of a list-valued key (automations) with file and line, following include tags."""
-        if isinstance(value, Tagged):
-            target = self._target(value, here) if value.tag.startswith("!include") else None
-            if target is None:
-                return
-            if value.tag == "!include":
-                yield from self.items(self.load(target), target)
-            elif value.tag == "!include_dir_list":
-                for path in self._files(target):
-                    document = self.load(path)
-                    if document is not None:
-                        yield document, path, _line(document) or 1
-            elif value.tag == "!include_dir_merge_list":
-                for path in self._files(target):
-                    yield from self.items(self.load(path), path)
-            else:
-                self.warn(f"{value.tag} cannot hold a list of automations", here)
-        elif isinstance(value, list):
-            for index, item in enumerate(value):
-                if isinstance(item, Tagged) and item.tag == "!include":
-                    target = self._target(item, here)
-                    if target is not None:
-                        document = self.load(target)
-                        yield document, target, _line(document) or 1
-                else:
-                    line = value.lc.item(index)[0] + 1 if isinstance(value, CommentedSeq) else None
-                    yield item, here, _line(item) or line
-        elif value is not None:
-            yield value, here, _line(value)
-
-    def named(self, value: Any, here: Path) -> Iterator[tuple[str, Any, Path]]:
-        """The entries of a mapping-valued key (scripts, packages), following include tags."""
-        if isinstance(value, Tagged):
-            target = self._target(value, here) if value.tag.startswith("!include") else None
-            if target is None:
-                return
-            if value.tag == "!include":
-                yield from self.named(self.load(target), target)
-            elif value.tag == "!include_dir_named":
-                for path in self._files(target):
-                    yield path.stem, self.load(path), path
-            elif value.tag == "!include_dir_merge_named":
-                for path in self._files(target):
-                    yield from self.named(self.load(path), path)
-            else:
-                self.warn(f"{value.tag} cannot hold named entries", here)
-        elif isinstance(value, dict):
-            for key, item in value.items():
-                if isinstance(item, Tagged) and item.tag == "!include":
-                    target = self._target(item, here)
-                    if target is not None:
-                        yield str(key), self.load(target), target
-                else:
-                    yield str(key), item, here
-        elif value is not None:
-            self.warn("expected a mapping of names to configurations", here, _line(value))
-
-    def sections(self, configuration: Any, here: Path) -> Iterator[tuple[str, Any, Path]]:
-        """Top-level keys of configuration.yaml and of every package, with where they were written."""
-        if not isinstance(configuration, dict):
-            return
-        for key, value in configuration.items():
-            yield str(key), value, here
-        core = configuration.get("homeassistant")
-        if isinstance(core, Tagged):
-            target = self._target(core, here)
-            core, core_file = (self.load(target), target) if target else (None, here)
-        else:
-            core_file = here
-        if isinstance(core, dict) and "packages" in core:
-            for _name, package, package_file in self.named(core["packages"], core_file):
-                if isinstance(package, dict):
-                    for key, value in package.items():
-                        yield str(key), value, package_file
-
-
-def load_configuration(root: Path, reader: _Reader) -> Any:
-    """configuration.yaml as parsed YAML, or None when the folder has none."""
-    path = root / "configuration.yaml"
-    return reader.load(path) if path.is_file() else None
-
-
-def _collect(root: Path, configuration: Any, reader: _Reader) -> tuple[list[_Item], list[_Item]]:
-    automations: list[_Item] = []
-    scripts: list[_Item] = []
-    config_file = root / "configuration.yaml"
-    if configuration is None and not config_file.is_file():
-        # A bare export: the UI's files without the configuration that includes them.
-        for name, target in (("automations.yaml", automations), ("scripts.yaml", scripts)):
-            path = root / name
-            if not path.is_file():
-                continue
-            document = reader.load(path)
-            if name == "automations.yaml":
-                target.extend(_Item(config, file, line=line) for config, file, line in reader.items(document, path))
-            else:
-                target.extend(_Item(config, file, "script", script_key=key) for key, config, file in reader.named(document, path))
-        for number, item in enumerate(automations):
-            item.list_no = number
-        return automations, scripts
-    counters: dict[str, int] = {}
-    for key, value, here in reader.sections(configuration, config_file):
-        if _AUTOMATION_KEY.match(key):
-            counters.setdefault(key, 0)
-            for config, file, line in reader.items(value, here):
-                number = counters.get(key, 0)
-                counters[key] = number + 1
-                automations.append(_Item(config, file, key, number, line=line))
-        elif _SCRIPT_KEY.match(key):
-            for name, config, file in reader.named(value, here):
-                scripts.append(_Item(config, file, "script", script_key=name))
-    if not counters and (root / "automations.yaml").is_file():
-        reader.warn(
-            "automations.yaml exists but configuration.yaml does not include it "
-            "(no 'automation: !include automations.yaml'): Home Assistant loads none of its automations",
-            config_file,
-        )
-    return automations, scripts
-
-
-@dataclass
 class _Context:
     """What normalizing one automation needs to know and collects."""
 
-    reader: _Reader
+    reader: Reader
     file: Path
     registry_ids: dict[str, str]
     refusals: list[tuple[str, int | None]] = field(default_factory=list)
@@ -457,7 +241,7 @@ class _Context:
             if "attribute" not in node and (word is not None or isinstance(item, (bool, int, float))):
                 shown = word or (str(item).lower() if isinstance(item, bool) else str(item))
                 kind = "number" if isinstance(item, (int, float)) and not isinstance(item, bool) else "boolean"
-                line = position[0] + 1 if position else _line(node)
+                line = position[0] + 1 if position else node_line(node)
                 self.refusals.append(
                     (
                         f"{what} `{key}: {shown}` is read by Home Assistant's YAML as a {kind}, not as text, "
@@ -764,9 +548,9 @@ def _pick(config: dict[str, Any], new: str, old: str) -> tuple[Any, bool]:
 
 
 def _automation(
-    item: _Item, reader: _Reader, registries: Registries, taken: set[str], uuids: dict[str, str]
+    item: Item, reader: Reader, registries: Registries, taken: set[str], uuids: dict[str, str]
 ) -> Automation | None:
-    config, line = item.config, _line(item.config) or item.line
+    config, line = item.config, node_line(item.config) or item.line
     source = SourceRef(file=reader.rel(item.file), line=line)
     if not isinstance(config, dict):
         reader.warn("an automation must be a mapping; Home Assistant skips this one", item.file, line)
@@ -820,10 +604,10 @@ def _automation(
 
 
 def _script(
-    item: _Item, reader: _Reader, registries: Registries, taken: set[str], uuids: dict[str, str]
+    item: Item, reader: Reader, registries: Registries, taken: set[str], uuids: dict[str, str]
 ) -> Automation | None:
     config, key = item.config, item.script_key or "script"
-    line = _line(config)
+    line = node_line(config)
     if not isinstance(config, dict):
         reader.warn(f"script {key!r} must be a mapping; Home Assistant skips it", item.file, line, integration="script")
         return None
@@ -864,9 +648,9 @@ def load_automations(root: Path, registries: Registries | None = None) -> Automa
     """
     registries = registries or Registries()
     warnings: list[LogEntry] = []
-    reader = _Reader(root=root, warnings=warnings)
+    reader = Reader(root=root, warnings=warnings)
     configuration = load_configuration(root, reader)
-    automation_items, script_items = _collect(root, configuration, reader)
+    automation_items, script_items = collect(root, configuration, reader)
     taken = {entity.entity_id for entity in registries.entities.entities}
     uuids = registries.entity_ids_by_registry_id()
     found = []
