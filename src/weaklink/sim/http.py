@@ -1,0 +1,70 @@
+"""Simulated hosts that speak HTTP (Hue, Shelly, Home Assistant): aiohttp on a loopback address.
+
+A subclass builds its `web.Application` in `routes`; this module serves it on the host's
+address and applies the generic faults to every request: `slow` and `drop` before the
+handler answers, `garble` to what it answered (the body cut short mid-JSON, as a crashing
+firmware sends it).
+"""
+
+from __future__ import annotations
+
+import ssl
+from abc import abstractmethod
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from .faults import FaultKind
+from .host import SimHost
+from .mdns import Advertiser
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+class HttpHost(SimHost):
+    """A host answering HTTP (or HTTPS, when `tls` is given) on one port."""
+
+    def __init__(self, name: str, address: str, port: int, advertiser: Advertiser | None = None,
+                 tls: ssl.SSLContext | None = None) -> None:
+        super().__init__(name, address, advertiser)
+        self.port = port
+        self.tls = tls
+        self._runner: web.AppRunner | None = None
+
+    @property
+    def base_url(self) -> str:
+        """Where a client reaches the host now."""
+        return f"{'https' if self.tls else 'http'}://{self.address}:{self.port}"
+
+    @abstractmethod
+    def routes(self, app: web.Application) -> None:
+        """Add the brand's routes to `app`."""
+
+    def _application(self) -> web.Application:
+        app = web.Application(middlewares=[self._fault_middleware])
+        self.routes(app)
+        return app
+
+    @web.middleware
+    async def _fault_middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        await self.faults.before_answer()
+        response = await handler(request)
+        if self.faults.active(FaultKind.GARBLE) is not None and isinstance(response, web.Response) and response.body:
+            body = bytes(response.body)  # type: ignore[arg-type]
+            return web.Response(status=response.status, body=body[: max(1, len(body) // 2)],
+                                content_type=response.content_type)
+        return response
+
+    async def _serve(self) -> None:
+        # A host going down does not wait for requests it is holding (a `drop` fault holds
+        # them forever): they are cut, as a device losing power cuts them.
+        self._runner = web.AppRunner(self._application(), access_log=None, handle_signals=False,
+                                     shutdown_timeout=0.1)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.address, self.port, ssl_context=self.tls, reuse_address=True)
+        await site.start()
+
+    async def _unserve(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
