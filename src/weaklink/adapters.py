@@ -11,6 +11,9 @@ An entry point names a class (or any zero-argument callable) that returns an obj
 - `detect(path) -> bool`: whether this adapter can read the folder or file at `path`;
 - `load(path) -> HomeFragment`: read the export at `path` (offline import);
 - `open_history(path) -> History | None`: the recorded history at `path`, if it has one.
+
+An adapter that talks to live hosts offers the methods of `weaklink.live.contract.LiveAdapter`
+instead of (or beside) those; it must offer one of the two sets.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from pydantic import BaseModel, Field
 
 from .errors import AdapterError, InputError
 from .history import History
+from .live.contract import LiveAdapter
 from .model import HomeFragment
 
 ENTRY_POINT_GROUP = "weaklink.adapters"
@@ -38,7 +42,8 @@ class AdapterManifest(BaseModel):
     brand: str
     description: str = ""
     protocols: list[str] = Field(default_factory=list)
-    operations: list[str] = Field(default_factory=list)  # offline, history, discover, probe, …
+    operations: list[str] = Field(default_factory=list)  # offline, history, discover, snapshot, probe, observe, act
+    mdns_types: list[str] = Field(default_factory=list)  # e.g. "_hue._tcp.local.": what discovery browses for
     quality: str = "experimental"
 
 
@@ -71,11 +76,11 @@ def _instantiate(entry_point: EntryPoint) -> Adapter:
         adapter = factory()
     except Exception as exc:  # a broken third-party package must not take the tool down
         raise AdapterError(f"adapter {entry_point.name!r} failed to load: {exc}") from exc
-    if not isinstance(adapter, Adapter):
+    if not isinstance(adapter, (Adapter, LiveAdapter)) or not isinstance(getattr(adapter, "manifest", None), AdapterManifest):
         raise AdapterError(
             f"adapter {entry_point.name!r} ({entry_point.value}) does not implement the adapter contract"
         )
-    return adapter
+    return adapter  # type: ignore[return-value]
 
 
 @cache
@@ -93,10 +98,15 @@ def installed_adapters() -> tuple[Adapter, ...]:
 
 
 def adapters_for(path: Path) -> Iterator[Adapter]:
-    """The installed adapters that can read `path`."""
+    """The installed offline adapters that can read `path`."""
     for adapter in installed_adapters():
-        if adapter.detect(path):
+        if isinstance(adapter, Adapter) and adapter.detect(path):
             yield adapter
+
+
+def live_adapters() -> dict[str, LiveAdapter]:
+    """The installed adapters that can talk to live hosts, by manifest name."""
+    return {a.manifest.name: a for a in installed_adapters() if isinstance(a, LiveAdapter)}  # type: ignore[misc]
 
 
 def load_home(path: Path) -> tuple[list[HomeFragment], list[History]]:

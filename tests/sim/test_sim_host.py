@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import aiohttp
 import pytest
 from aiohttp import web
-from conftest import next_loopback
 from zeroconf import IPVersion, ServiceStateChange
 from zeroconf.asyncio import AsyncServiceBrowser, AsyncServiceInfo, AsyncZeroconf
 
@@ -109,9 +108,9 @@ async def test_host_down_closes_the_port_and_heals(host: EchoHost) -> None:
     assert (await get(f"{host.base_url}/hello"))[0] == 200
 
 
-async def test_moved_host_answers_only_at_its_new_address(host: EchoHost) -> None:
+async def test_moved_host_answers_only_at_its_new_address(host: EchoHost, fresh_address: Callable[[], str]) -> None:
     old = host.base_url
-    new_address = next_loopback()
+    new_address = fresh_address()
     await host.inject(Fault(kind=FaultKind.MOVED, address=new_address))
     assert host.address == new_address
     assert (await get(f"http://{new_address}:{PORT}/hello"))[0] == 200

@@ -1,0 +1,120 @@
+"""Discovery over real mDNS on 127.0.0.1, with a test adapter for a made-up brand.
+
+The brand adapters' own tests discover their simulated devices; this one checks the engine:
+every record resolved and handed to the adapter of its service type, one host announcing two
+types counted once, a record failing its identity check kept with the problem, unicast
+identification of named addresses, and the early end once the network has gone quiet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Mapping
+
+import pytest
+from aiohttp import web
+from zeroconf.asyncio import AsyncServiceInfo
+
+from weaklink.adapters import AdapterManifest
+from weaklink.live.contract import Discovered, HostSpec, LiveSession
+from weaklink.live.discover import discover
+from weaklink.sim import Advertiser
+from weaklink.sim.http import HttpHost
+from weaklink.sim.mdns import service_info
+
+TYPE_A, TYPE_B = "_gizmo._tcp.local.", "_http._tcp.local."
+
+
+class Gizmo(HttpHost):
+    """A made-up brand's hub announcing itself under two service types, as Shelly does."""
+
+    brand = "gizmo"
+
+    def __init__(self, serial: str, address: str, advertiser: Advertiser, genuine: bool = True) -> None:
+        super().__init__(f"gizmo-{serial}", address, 8700, advertiser)
+        self.serial, self.genuine = serial, genuine
+
+    def routes(self, app: web.Application) -> None:
+        async def info(request: web.Request) -> web.Response:
+            return web.json_response({"serial": self.serial})
+
+        app.router.add_get("/info", info)
+
+    def services(self) -> list[AsyncServiceInfo]:
+        txt = {"serial": self.serial if self.genuine else "not-a-serial", "model": "G1"}
+        return [service_info(TYPE_A, self.name, self.address, self.port, txt),
+                service_info(TYPE_B, self.name, self.address, self.port, txt)]
+
+
+class GizmoAdapter:
+    """The made-up brand's live adapter: identifies records, and hosts by a unicast request."""
+
+    manifest = AdapterManifest(name="gizmo", brand="Gizmo", operations=["discover"], mdns_types=[TYPE_A, TYPE_B])
+
+    def identify(self, service_type: str, name: str, address: str, port: int,
+                 properties: Mapping[str, str]) -> Discovered | None:
+        if not name.startswith("gizmo-"):
+            return None  # some other brand's _http._tcp record
+        serial = properties.get("serial", "")
+        problem = None if serial.startswith("G") else f"serial {serial!r} is not a Gizmo serial: not trusted"
+        return Discovered(adapter="gizmo", brand="Gizmo", name=name.split(".")[0], address=address, port=port,
+                          model=properties.get("model"), identifiers={"serial": serial}, via=service_type,
+                          operations=["probe"], problem=problem)
+
+    async def identify_host(self, address: str, timeout: float) -> Discovered | None:
+        import aiohttp
+
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout)) as session:
+            async with session.get(f"http://{address}:8700/info") as response:
+                serial = (await response.json())["serial"]
+        return Discovered(adapter="gizmo", brand="Gizmo", name=f"gizmo-{serial}", address=address, port=8700,
+                          identifiers={"serial": serial}, via="unicast")
+
+    async def connect(self, host: HostSpec, timeout: float = 2.0) -> LiveSession:
+        raise NotImplementedError  # discovery never connects
+
+
+@pytest.fixture
+async def gizmos(advertiser: Advertiser, fresh_address: Callable[[], str]) -> AsyncIterator[list[Gizmo]]:
+    hosts = [Gizmo("G100", fresh_address(), advertiser), Gizmo("G200", fresh_address(), advertiser),
+             Gizmo("G300", fresh_address(), advertiser, genuine=False)]
+    for host in hosts:
+        await host.start()
+    yield hosts
+    for host in hosts:
+        await host.stop()
+
+
+async def test_every_host_found_once_with_what_it_announced(gizmos: list[Gizmo]) -> None:
+    seen: list[str] = []
+    result = await discover({"gizmo": GizmoAdapter()}, interfaces=["127.0.0.1"], seconds=5,
+                            on_found=lambda host: seen.append(host.name))
+    found = {host.name: host for host in result.found}
+    assert sorted(found) == ["gizmo-G100", "gizmo-G200", "gizmo-G300"]  # two types each, counted once
+    assert sorted(seen) == sorted(found)
+    assert found["gizmo-G100"].address == gizmos[0].address and found["gizmo-G100"].port == 8700
+    assert found["gizmo-G100"].model == "G1" and found["gizmo-G100"].problem is None
+    assert "not trusted" in (found["gizmo-G300"].problem or "")
+    assert [h.name for h in result.by_brand()["Gizmo"]] == sorted(found, key=lambda n: _order(n, gizmos))
+    # it ended because the network went quiet, well before its 5 s
+    assert result.elapsed < 5
+
+
+def _order(name: str, gizmos: list[Gizmo]) -> tuple[int, ...]:
+    address = next(g.address for g in gizmos if g.name == name)
+    return tuple(int(part) for part in address.split("."))
+
+
+async def test_a_named_address_is_identified_without_mdns(address: str) -> None:
+    host = Gizmo("G900", address, Advertiser())  # never advertised: its advertiser never starts
+    host.advertiser = None
+    await host.start()
+    try:
+        result = await discover({"gizmo": GizmoAdapter()}, interfaces=["127.0.0.1"], hosts=[address], seconds=3)
+    finally:
+        await host.stop()
+    assert [(h.name, h.via, h.address) for h in result.found] == [("gizmo-G900", "unicast", address)]
+
+
+async def test_nothing_to_find_ends_quietly(address: str) -> None:
+    result = await discover({"gizmo": GizmoAdapter()}, interfaces=["127.0.0.1"], hosts=[address], seconds=1)
+    assert result.found == []
