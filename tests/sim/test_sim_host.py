@@ -38,7 +38,8 @@ class EchoHost(HttpHost):
 
 @pytest.fixture
 async def host(address: str, advertiser: Advertiser) -> AsyncIterator[EchoHost]:
-    echo = EchoHost("echo-1", address, PORT, advertiser)
+    # a name of its own: other test runs on this machine share 127.0.0.1's mDNS
+    echo = EchoHost(f"echo-{address.replace('.', '-')}", address, PORT, advertiser)
     await echo.start()
     yield echo
     await echo.stop()
@@ -91,11 +92,12 @@ def test_faults_parse_from_the_command_line_form() -> None:
 
 
 async def test_a_host_answers_and_is_advertised_on_loopback(host: EchoHost) -> None:
-    assert await get(f"{host.base_url}/hello") == (200, b'{"name": "echo-1", "address": "%s"}' % host.address.encode())
+    assert await get(f"{host.base_url}/hello") == (200, b'{"name": "%s", "address": "%s"}' % (
+        host.name.encode(), host.address.encode()))
     found = await browse()
-    info = found[f"echo-1.{SERVICE}"]
+    info = found[f"{host.name}.{SERVICE}"]
     assert info.parsed_addresses() == [host.address] and info.port == PORT
-    assert info.properties == {b"id": b"echo-1"}
+    assert info.properties == {b"id": host.name.encode()}
 
 
 async def test_host_down_closes_the_port_and_heals(host: EchoHost) -> None:
@@ -116,13 +118,13 @@ async def test_moved_host_answers_only_at_its_new_address(host: EchoHost, fresh_
     assert (await get(f"http://{new_address}:{PORT}/hello"))[0] == 200
     with pytest.raises(aiohttp.ClientConnectorError):
         await get(f"{old}/hello")
-    info = (await browse())[f"echo-1.{SERVICE}"]
+    info = (await browse())[f"{host.name}.{SERVICE}"]
     assert info.parsed_addresses() == [new_address]  # the record follows it, as DHCP + mDNS would
 
 
 async def test_not_advertised_withdraws_the_record_but_keeps_answering(host: EchoHost) -> None:
     await host.inject(Fault(kind=FaultKind.NOT_ADVERTISED))
-    assert f"echo-1.{SERVICE}" not in await browse()
+    assert f"{host.name}.{SERVICE}" not in await browse()
     assert (await get(f"{host.base_url}/hello"))[0] == 200
 
 
