@@ -8,13 +8,12 @@ import json
 import secrets
 import socket
 import ssl
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
-from conftest import next_loopback
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 from pydantic import ValidationError
@@ -397,14 +396,15 @@ async def test_advertised_as_a_hue_bridge_and_withdrawn(advertised: HueBridge, b
     assert (await v1(session, bridge, "/config"))["bridgeid"] == bridge.bridge_id.upper()  # still answering
 
 
-async def test_host_down_and_moved(advertised: HueBridge, session: aiohttp.ClientSession) -> None:
+async def test_host_down_and_moved(advertised: HueBridge, session: aiohttp.ClientSession,
+                                  fresh_address: Callable[[], str]) -> None:
     bridge = advertised
     await bridge.inject(Fault(kind=FaultKind.HOST_DOWN))
     with socket.socket() as probe:
         assert probe.connect_ex((bridge.address, PORT)) != 0
     await bridge.heal()
     old = bridge.base_url
-    new_address = next_loopback()
+    new_address = fresh_address()
     await bridge.inject(Fault(kind=FaultKind.MOVED, address=new_address))
     assert (await v1(session, bridge, "/config"))["bridgeid"] == bridge.bridge_id.upper()
     with pytest.raises(aiohttp.ClientConnectorError):

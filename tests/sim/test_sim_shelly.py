@@ -17,7 +17,6 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp import DigestAuthMiddleware, encode_basic_auth
-from conftest import next_loopback
 from pydantic import ValidationError
 from zeroconf import IPVersion, ServiceStateChange
 from zeroconf.asyncio import AsyncServiceBrowser, AsyncServiceInfo, AsyncZeroconf
@@ -37,7 +36,7 @@ def reference(name: str) -> dict[str, Any]:
 
 
 @pytest.fixture
-async def make(advertiser: Advertiser) -> AsyncIterator[Make]:
+async def make(advertiser: Advertiser, fresh_address: Callable[[], str]) -> AsyncIterator[Make]:
     """Start Shelly devices on fresh loopback addresses (advertised over mDNS when `advertised`);
     all are stopped after the test."""
     started: list[ShellyDevice] = []
@@ -45,7 +44,7 @@ async def make(advertiser: Advertiser) -> AsyncIterator[Make]:
     async def start(advertised: bool = False, **fields: Any) -> ShellyDevice:
         # unique names give unique MACs and mDNS names: other test runs may share 127.0.0.1's mDNS
         fields.setdefault("name", f"Relay {secrets.token_hex(4)}")
-        spec = ShellySpec(address=next_loopback(), port=PORT, **fields)
+        spec = ShellySpec(address=fresh_address(), port=PORT, **fields)
         device = ShellyDevice(spec, advertiser if advertised else None)
         started.append(device)
         await device.start()
@@ -415,10 +414,10 @@ async def test_advertised_with_the_real_service_types_and_txt(make: Make) -> Non
     assert gen1_info.properties[b"id"] == gen1.device_id.encode() and gen1_info.server == f"{gen1.device_id}.local."
 
 
-async def test_not_advertised_and_moved(make: Make) -> None:
+async def test_not_advertised_and_moved(make: Make, fresh_address: Callable[[], str]) -> None:
     hidden = await make(generation=1, advertised=True)
     moving = await make(generation=2, advertised=True)
-    new_address = next_loopback()
+    new_address = fresh_address()
     await hidden.inject(Fault(kind=FaultKind.NOT_ADVERTISED))
     await moving.inject(Fault(kind=FaultKind.MOVED, address=new_address))
     shelly_name = f"{moving.device_id}._shelly._tcp.local."
