@@ -7,10 +7,7 @@ from collections.abc import AsyncIterator, Callable
 import pytest
 
 from weaklink.sim import Advertiser
-from weaklink.sim.addresses import LoopbackAddresses
-
-# One allocator for the whole run: no test gets an address another test used.
-next_loopback: Callable[[], str] = LoopbackAddresses()
+from weaklink.sim.addresses import next_loopback  # one per process: no test reuses another's address
 
 
 @pytest.fixture

@@ -26,3 +26,7 @@ class LoopbackAddresses:
             if fourth in (0, 1, 255) or (second, third) == (255, 255):
                 continue  # skip .0, .1 (127.0.0.1 is the mDNS host) and the broadcast address
             return f"127.{second}.{third}.{fourth}"
+
+
+# One allocator per process, shared by every test suite and tool that starts hosts in it.
+next_loopback = LoopbackAddresses()
