@@ -188,6 +188,52 @@ def scenarios(home_path: Path, output_format: str) -> None:
 
 
 @cli.command()
+@click.argument("home_file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--fault", "faults", multiple=True, metavar="HOST:KIND[:ARG]",
+              help="Start with this fault on, e.g. 'Hue Bridge:light_unreachable:1' or 'Porch relay:host_down'.")
+@click.option("--for", "seconds", type=float, help="Stop after this many seconds (default: run until Ctrl-C).")
+@click.option("--high-ports", is_flag=True, help="Serve ports below 1024 at +8000 (no privileges needed).")
+def sim(home_file: Path, faults: tuple[str, ...], seconds: float | None, high_ports: bool) -> None:
+    """Run a simulated home: devices speaking their vendors' real protocols on 127.0.0.x."""
+    import asyncio
+
+    from .sim.home import load_virtual_home
+    from .sim.run import run
+
+    spec = load_virtual_home(home_file)
+    asyncio.run(run(spec, faults, seconds, high_ports, _console()))
+
+
+@cli.command()
+@click.option("--interface", "interfaces", multiple=True, metavar="ADDRESS",
+              help="Browse on the interface with this address (repeatable; default: every interface).")
+@click.option("--host", "hosts", multiple=True, metavar="ADDRESS",
+              help="Also ask this address directly (miIO devices, which do not always announce themselves).")
+@click.option("--seconds", type=float, default=3.0, show_default=True, help="How long to listen at most.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def discover(interfaces: tuple[str, ...], hosts: tuple[str, ...], seconds: float, output_format: str) -> None:
+    """Find every device of every known brand on the network, and what weaklink can do with each."""
+    import asyncio
+
+    from .adapters import live_adapters
+    from .live.discover import discover as run_discovery
+    from .live.discover_view import discover_with_progress, discovery_table
+
+    adapters = live_adapters()
+    if not adapters:
+        raise click.UsageError("no installed adapter can discover hosts (install weaklink-hue, weaklink-shelly, …)")
+    chosen = list(interfaces) or None
+    if output_format == "json":
+        result = asyncio.run(run_discovery(adapters, interfaces=chosen, hosts=hosts, seconds=seconds))
+        click.echo(json.dumps({"elapsed_seconds": round(result.elapsed, 3),
+                               "hosts": [h.model_dump(mode="json") for h in result.found]}, indent=2))
+        return
+    console = _console()
+    result = asyncio.run(discover_with_progress(adapters, chosen, hosts, seconds, console))
+    console.print(discovery_table(result))
+
+
+@cli.command()
 def schema() -> None:
     """Print the JSON Schema of the trace report (published in docs/report.schema.json)."""
     click.echo(json.dumps(TraceReport.model_json_schema(), indent=2))

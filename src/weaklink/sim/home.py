@@ -1,0 +1,176 @@
+"""A whole simulated home, described by a YAML file: its hosts, started and faulted together.
+
+```yaml
+name: Maple Street (simulated)
+hosts:
+  - kind: hue_bridge          # hue_bridge | shelly | miio | homeassistant
+    name: Hue Bridge
+    address: 127.0.0.2        # every host on its own loopback address
+    lights: [...]
+faults:                       # optional: faults on at start, "HOST:KIND[:ARGUMENT]"
+  - "Hue Bridge:light_unreachable:1"
+```
+
+Each host's fields are its brand simulator's spec (`HueBridgeSpec`, `ShellySpec`,
+`MiioSpec`, `HomeAssistantSpec`). Errors in the file name the line and field, like every
+other input.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from types import TracebackType
+from typing import Annotated, Union
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from ..errors import InputError
+from ..yamlio import line_of, load_yaml, plain
+from .faults import Fault
+from .homeassistant import HomeAssistantSim, HomeAssistantSpec
+from .host import SimHost, loopback
+from .hue import HueBridge, HueBridgeSpec
+from .mdns import Advertiser
+from .miio import MiioDevice, MiioSpec
+from .shelly import ShellyDevice, ShellySpec
+
+SimHostSpec = Annotated[Union[HueBridgeSpec, ShellySpec, MiioSpec, HomeAssistantSpec], Field(discriminator="kind")]
+
+HIGH_PORT_OFFSET = 8000
+
+_SIMULATORS: dict[type[BaseModel], type[SimHost]] = {
+    HueBridgeSpec: HueBridge,
+    ShellySpec: ShellyDevice,
+    MiioSpec: MiioDevice,
+    HomeAssistantSpec: HomeAssistantSim,
+}
+
+
+class SimError(InputError):
+    """A virtual home file, or a fault named on the command line, is not valid."""
+
+
+class VirtualHomeSpec(BaseModel):
+    """The YAML description of a simulated home."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    description: str | None = None
+    hosts: list[SimHostSpec] = Field(min_length=1)
+    faults: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique(self) -> VirtualHomeSpec:
+        for what, values in (("name", [h.name for h in self.hosts]),
+                             ("address", [f"{h.address}:{h.port}" for h in self.hosts])):
+            duplicates = sorted({v for v in values if values.count(v) > 1})
+            if duplicates:
+                raise ValueError(f"two hosts share the {what} {duplicates[0]}")
+        return self
+
+
+def load_virtual_home(path: Path) -> VirtualHomeSpec:
+    """Read a virtual home file; SimError naming the file, line and field when it is not valid."""
+    document = load_yaml(path, error=SimError)
+    try:
+        spec = VirtualHomeSpec.model_validate(plain(document))
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        location = [part for part in error["loc"] if not (isinstance(part, str) and part in _KINDS)]
+        field = ".".join(str(part) for part in location)
+        raise SimError(error["msg"], source=path, line=line_of(document, location), field=field or None) from exc
+    for index, host in enumerate(spec.hosts):
+        try:
+            loopback(host.address)
+        except ValueError as exc:
+            location = ["hosts", index, "address"]
+            raise SimError(str(exc), source=path, line=line_of(document, location), field=f"hosts.{index}.address") from exc
+    for text in spec.faults:
+        parse_fault(text, spec, source=path)
+    return spec
+
+
+_KINDS = {"hue_bridge", "shelly", "miio", "homeassistant"}
+
+
+def parse_fault(text: str, spec: VirtualHomeSpec, *, source: str | Path | None = None) -> tuple[str, Fault]:
+    """Read `HOST:KIND[:ARGUMENT]` (host by name, or by address); SimError when it names nothing."""
+    names = {host.name: host.name for host in spec.hosts} | {host.address: host.name for host in spec.hosts}
+    for prefix in sorted(names, key=len, reverse=True):  # host names may themselves contain ':'
+        if text.startswith(prefix + ":"):
+            try:
+                return names[prefix], Fault.parse(text[len(prefix) + 1:])
+            except ValueError as exc:
+                raise SimError(f"{text!r}: {exc}", source=source, field="faults") from exc
+    known = ", ".join(host.name for host in spec.hosts)
+    raise SimError(f"{text!r} names no host of this home (it has: {known})", source=source, field="faults")
+
+
+class VirtualHome:
+    """Every host of a virtual home, started on loopback and advertised on 127.0.0.1."""
+
+    def __init__(self, spec: VirtualHomeSpec, advertise: bool = True, high_ports: bool = False) -> None:
+        if high_ports:  # ports below 1024 need privileges most users do not run with
+            spec = spec.model_copy(update={"hosts": [
+                host.model_copy(update={"port": host.port + HIGH_PORT_OFFSET}) if host.port < 1024 else host
+                for host in spec.hosts]})
+        self.spec = spec
+        self.advertiser = Advertiser() if advertise else None
+        self.hosts: dict[str, SimHost] = {
+            host.name: _SIMULATORS[type(host)](host, advertiser=self.advertiser)  # type: ignore[call-arg]
+            for host in spec.hosts
+        }
+
+    def host(self, name: str) -> SimHost:
+        """The host of that name (KeyError when there is none)."""
+        return self.hosts[name]
+
+    async def start(self) -> None:
+        """Start every host at once, with the faults the file turns on at start."""
+        if self.advertiser is not None:
+            await self.advertiser.start()
+        for text in self.spec.faults:
+            name, fault = parse_fault(text, self.spec)
+            self.hosts[name].faults.add(fault)
+        started = await asyncio.gather(*(host.start() for host in self.hosts.values()), return_exceptions=True)
+        failures = [(name, error) for name, error in zip(self.hosts, started) if isinstance(error, BaseException)]
+        if failures:
+            await self.stop()
+            name, error = failures[0]
+            if isinstance(error, PermissionError):
+                raise SimError(f"cannot open {name}'s port {self.spec_of(name).port}: it needs privileges; "
+                               "start with --high-ports (80 → 8080, 443 → 8443)", field="hosts") from error
+            if isinstance(error, OSError):
+                raise SimError(f"cannot open {name} at {self.spec_of(name).address}:{self.spec_of(name).port}: "
+                               f"{error.strerror or error}", field="hosts") from error
+            raise error
+
+    def spec_of(self, name: str) -> SimHostSpec:
+        """The spec the host of that name was started from."""
+        return next(host for host in self.spec.hosts if host.name == name)
+
+    async def stop(self) -> None:
+        """Stop every host and withdraw every record."""
+        await asyncio.gather(*(host.stop() for host in self.hosts.values()), return_exceptions=True)
+        if self.advertiser is not None:
+            await self.advertiser.close()
+
+    async def inject(self, text: str) -> tuple[str, Fault]:
+        """Turn on the fault `HOST:KIND[:ARGUMENT]` now."""
+        name, fault = parse_fault(text, self.spec)
+        await self.hosts[name].inject(fault)
+        return name, fault
+
+    async def heal(self) -> None:
+        """Turn every fault off."""
+        await asyncio.gather(*(host.heal() for host in self.hosts.values()))
+
+    async def __aenter__(self) -> VirtualHome:
+        await self.start()
+        return self
+
+    async def __aexit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                        tb: TracebackType | None) -> None:
+        await self.stop()
