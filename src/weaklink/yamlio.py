@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -118,6 +119,33 @@ def _keep_last(node: Node, report: DuplicateKey, seen: set[int]) -> None:
     elif isinstance(node, SequenceNode):
         for item in node.value:
             _keep_last(item, report, seen)
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def validate(document: Any, model: type[M], *, source: str | Path, error: type[InputError] = InputError,
+             tags: frozenset[str] = frozenset()) -> M:
+    """Validate a YAML document against `model`; on failure raise `error` naming the line and field
+    of the first problem, in words a person reads ("unknown key 'whithin'").
+
+    `tags` are the discriminator values of tagged unions, which pydantic puts in error locations
+    but which are not keys of the file.
+    """
+    try:
+        return model.model_validate(plain(document))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        # pydantic appends the failing type (e.g. 'function-after[...]') and union tags to locations
+        location = [part for part in first["loc"]
+                    if isinstance(part, int) or (isinstance(part, str) and "[" not in part and part not in tags)]
+        message = first["msg"].removeprefix("Value error, ")
+        if first["type"] == "extra_forbidden":
+            message = f"unknown key {location[-1]!r}"
+        elif first["type"] == "missing":
+            message = f"missing required key {location[-1]!r}"
+        field = ".".join(str(part) for part in location) or None
+        raise error(message, source=source, line=line_of(document, location), field=field) from exc
 
 
 def line_of(document: Any, path: Sequence[str | int]) -> int | None:

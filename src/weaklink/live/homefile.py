@@ -25,10 +25,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from ..errors import InputError
-from ..yamlio import line_of, load_yaml, plain
+from ..yamlio import line_of, load_yaml, validate
 from .contract import HostSpec
 from .secrets import CredentialError, resolve
 
@@ -70,14 +70,7 @@ class LiveHome(BaseModel):
 def load_live_home(path: Path) -> LiveHome:
     """Read a live home file; HomeFileError (or CredentialError) naming the line and field."""
     document = load_yaml(path, error=HomeFileError)
-    try:
-        parsed = _HomeFile.model_validate(plain(document))
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        location = list(error["loc"])
-        field = ".".join(str(part) for part in location)
-        message = f"missing required key {location[-1]!r}" if error["type"] == "missing" else error["msg"]
-        raise HomeFileError(message, source=path, line=line_of(document, location), field=field) from exc
+    parsed = validate(document, _HomeFile, source=path, error=HomeFileError)
     hosts = []
     for index, entry in enumerate(parsed.hosts):
         credentials = {}

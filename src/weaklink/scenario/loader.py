@@ -5,10 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from ..errors import ScenarioError
-from ..yamlio import line_of, load_yaml, plain
+from ..yamlio import line_of, load_yaml, validate
 from .model import Scenario
 
 
@@ -17,20 +15,7 @@ def load_scenario(path: Path) -> Scenario:
     document = load_yaml(path, error=ScenarioError)
     if not isinstance(document, dict):
         raise ScenarioError("a scenario is a mapping with 'name' and 'steps'", source=path, line=1)
-    try:
-        scenario = Scenario.model_validate(plain(document))
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        location = [part for part in first["loc"] if isinstance(part, (str, int))]
-        # pydantic appends the failing type (e.g. 'function-after[...]') to union locations
-        location = [p for p in location if not (isinstance(p, str) and "[" in p)]
-        field = ".".join(str(p) for p in location) or None
-        message = first["msg"].removeprefix("Value error, ")
-        if first["type"] == "extra_forbidden":
-            message = f"unknown key {location[-1]!r}"
-        elif first["type"] == "missing":
-            message = f"missing required key {location[-1]!r}"
-        raise ScenarioError(message, source=path, line=line_of(document, location), field=field) from exc
+    scenario = validate(document, Scenario, source=path, error=ScenarioError)
     scenario.source = str(path)
     scenario._lines = _step_lines(document)
     return scenario

@@ -23,10 +23,10 @@ from pathlib import Path
 from types import TracebackType
 from typing import Annotated, Union
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..errors import InputError
-from ..yamlio import line_of, load_yaml, plain
+from ..yamlio import line_of, load_yaml, validate
 from .faults import Fault
 from .homeassistant import HomeAssistantSim, HomeAssistantSpec
 from .host import SimHost, loopback
@@ -38,6 +38,7 @@ from .shelly import ShellyDevice, ShellySpec
 SimHostSpec = Annotated[Union[HueBridgeSpec, ShellySpec, MiioSpec, HomeAssistantSpec], Field(discriminator="kind")]
 
 HIGH_PORT_OFFSET = 8000
+_KINDS = frozenset({"hue_bridge", "shelly", "miio", "homeassistant"})  # the hosts' `kind` tags
 
 _SIMULATORS: dict[type[BaseModel], type[SimHost]] = {
     HueBridgeSpec: HueBridge,
@@ -74,13 +75,7 @@ class VirtualHomeSpec(BaseModel):
 def load_virtual_home(path: Path) -> VirtualHomeSpec:
     """Read a virtual home file; SimError naming the file, line and field when it is not valid."""
     document = load_yaml(path, error=SimError)
-    try:
-        spec = VirtualHomeSpec.model_validate(plain(document))
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        location = [part for part in error["loc"] if not (isinstance(part, str) and part in _KINDS)]
-        field = ".".join(str(part) for part in location)
-        raise SimError(error["msg"], source=path, line=line_of(document, location), field=field or None) from exc
+    spec = validate(document, VirtualHomeSpec, source=path, error=SimError, tags=_KINDS)
     for index, host in enumerate(spec.hosts):
         try:
             loopback(host.address)
@@ -92,7 +87,6 @@ def load_virtual_home(path: Path) -> VirtualHomeSpec:
     return spec
 
 
-_KINDS = {"hue_bridge", "shelly", "miio", "homeassistant"}
 
 
 def parse_fault(text: str, spec: VirtualHomeSpec, *, source: str | Path | None = None) -> tuple[str, Fault]:
