@@ -118,3 +118,8 @@ async def test_a_named_address_is_identified_without_mdns(address: str) -> None:
 async def test_nothing_to_find_ends_quietly(address: str) -> None:
     result = await discover({"gizmo": GizmoAdapter()}, interfaces=["127.0.0.1"], hosts=[address], seconds=1)
     assert result.found == []
+
+
+async def test_a_host_both_announced_and_asked_is_listed_once(gizmos: list[Gizmo]) -> None:
+    result = await discover({"gizmo": GizmoAdapter()}, interfaces=["127.0.0.1"], hosts=[gizmos[0].address], seconds=5)
+    assert sorted(host.name for host in result.found) == ["gizmo-G100", "gizmo-G200", "gizmo-G300"]

@@ -90,21 +90,20 @@ class _Browser:
                 return
 
     def add(self, host: Discovered) -> None:
-        key = _identity(host)
-        if any(_identity(known) == key for known in self.result.found):
-            return  # one host announcing several service types (Shelly: _shelly and _http)
+        keys = _identity(host)
+        if any(keys & _identity(known) for known in self.result.found):
+            return  # one host found twice: several service types (Shelly), or mDNS and a handshake (miIO)
         self.result.found.append(host)
         self.last_news = time.monotonic()
         if self.on_found is not None:
             self.on_found(host)
 
 
-def _identity(host: Discovered) -> tuple[str, str]:
-    """What makes two records the same host: a hardware id when one is known, else the address."""
-    for kind in ("mac", "serial", "bridgeid", "device_id", "id"):
-        if value := host.identifiers.get(kind):
-            return kind, value.lower().replace(":", "").replace("-", "")
-    return "address", f"{host.address}:{host.port}"
+def _identity(host: Discovered) -> set[tuple[str, str]]:
+    """What makes two records the same host: any hardware id they share, or the same address and port."""
+    keys = {(kind, value.lower().replace(":", "").replace("-", "")) for kind, value in host.identifiers.items() if value}
+    keys.add(("address", f"{host.address}:{host.port}"))
+    return keys
 
 
 async def discover(
