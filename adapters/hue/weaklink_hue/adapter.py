@@ -1,0 +1,82 @@
+"""The Hue adapter: finds bridges (`_hue._tcp`), checks who they are, and opens sessions."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from importlib.resources import files
+
+from weaklink.adapters import AdapterManifest
+from weaklink.errors import InputError
+from weaklink.live.contract import DEFAULT_PROBE_TIMEOUT, Discovered, HostSpec
+
+from .client import DEFAULT_PORT, BridgeClient
+from .errors import BridgeFault, BridgeUnreachable, HueError, IdentityMismatch
+from .identity import mac_of, normalize_bridge_id
+from .naming import BRAND
+from .session import HueSession
+
+SERVICE_TYPE = "_hue._tcp.local."
+CONFIG_PROBE = "hue-api-config"  # how a bridge named by address (not mDNS) was found
+
+
+def _manifest() -> AdapterManifest:
+    return AdapterManifest.model_validate_json(files(__package__).joinpath("manifest.json").read_text(encoding="utf-8"))
+
+
+class HueAdapter:
+    """Philips Hue bridges on the LAN: discover, snapshot, probe, observe, act."""
+
+    manifest: AdapterManifest = _manifest()
+
+    def identify(self, service_type: str, name: str, address: str, port: int,
+                 properties: Mapping[str, str]) -> Discovered | None:
+        """The bridge a `_hue._tcp` record announces; with `problem` set when its `bridgeid` is not a bridge id."""
+        if service_type != SERVICE_TYPE:
+            return None
+        raw = properties.get("bridgeid", "")
+        bridge_id = normalize_bridge_id(raw)
+        problem = None if bridge_id else (
+            f"its mDNS record says bridgeid {raw!r}, which is not a Hue bridge id (16 hex digits with fffe in the "
+            "middle): not trusted, no credentials will be sent")
+        identifiers = {"bridgeid": bridge_id, "mac": mac_of(bridge_id)} if bridge_id else {"bridgeid": raw}
+        return Discovered(adapter=self.manifest.name, brand=BRAND, name=name.removesuffix(f".{service_type}"),
+                          address=address, port=port, model=properties.get("modelid") or None,
+                          identifiers=identifiers, via=service_type, operations=list(self.manifest.operations),
+                          problem=problem)
+
+    async def identify_host(self, address: str, timeout: float) -> Discovered | None:
+        """The bridge at `address` (`host` or `host:port`), asked without a key; None if it is not one."""
+        host, _, port = address.rpartition(":") if address.count(":") == 1 else (address, "", "")
+        client = BridgeClient(host, int(port) if port.isdigit() else DEFAULT_PORT, None, None)
+        try:
+            config = await client.verify(timeout)
+        except HueError:
+            return None
+        finally:
+            await client.close()
+        assert client.bridge_id is not None
+        return Discovered(adapter=self.manifest.name, brand=BRAND, name=config.name or "Hue Bridge",
+                          address=client.address, port=client.port, model=config.modelid,
+                          identifiers={"bridgeid": client.bridge_id, "mac": config.mac or mac_of(client.bridge_id)},
+                          via=CONFIG_PROBE, operations=list(self.manifest.operations))
+
+    async def connect(self, host: HostSpec, timeout: float = DEFAULT_PROBE_TIMEOUT) -> HueSession:
+        """A session with the bridge `host` names, its identity checked before any credential is sent.
+
+        Raises IdentityMismatch when the host is not that bridge (another `bridgeid` than
+        `options["bridge_id"]`, or a certificate that does not name it). A bridge that does
+        not answer yet is not an error here: the session checks its identity again before
+        its first request with the key, and probe() reports what is wrong.
+        """
+        expected = host.options.get("bridge_id")
+        if expected is not None and normalize_bridge_id(expected) is None:
+            raise InputError(f"{expected!r} is not a Hue bridge id (16 hex digits)", field="options.bridge_id")
+        client = BridgeClient(host.address, host.port, expected, host.credentials.get("app_key"))
+        try:
+            await client.verify(timeout)
+        except IdentityMismatch:
+            await client.close()
+            raise
+        except (BridgeUnreachable, BridgeFault):
+            pass  # reported by probe(); nothing was sent but the identity request
+        return HueSession(host, client, timeout)
