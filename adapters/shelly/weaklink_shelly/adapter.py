@@ -1,0 +1,51 @@
+"""The Shelly live adapter: find Shellies, and open sessions to the ones a home file names."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from importlib.resources import files
+
+import aiohttp
+
+from weaklink.adapters import AdapterManifest
+from weaklink.live.contract import DEFAULT_PROBE_TIMEOUT, Discovered, HostSpec
+
+from .discovery import identify_host, identify_record
+from .errors import IdentityMismatch, RequestFailed
+from .session import ShellySession
+
+
+def _manifest() -> AdapterManifest:
+    return AdapterManifest.model_validate_json(files(__package__).joinpath("manifest.json").read_text(encoding="utf-8"))
+
+
+class ShellyAdapter:
+    """Shelly relays, Gen1 (REST) and Gen2+ (JSON-RPC): discover, snapshot, probe, observe, act."""
+
+    manifest: AdapterManifest = _manifest()
+
+    def identify(self, service_type: str, name: str, address: str, port: int,
+                 properties: Mapping[str, str]) -> Discovered | None:
+        """The Shelly an mDNS record (`_shelly._tcp`, or a Shelly's `_http._tcp`) announces."""
+        return identify_record(service_type, name, address, port, properties)
+
+    async def identify_host(self, address: str, timeout: float) -> Discovered | None:
+        """The Shelly answering at `address` (`host` or `host:port`), asked without credentials."""
+        return await identify_host(address, timeout)
+
+    async def connect(self, host: HostSpec, timeout: float = DEFAULT_PROBE_TIMEOUT) -> ShellySession:
+        """A session to `host`, once it proved to be the Shelly expected.
+
+        Raises IdentityMismatch (no credential sent) when another device, or no Shelly, answers.
+        A host that does not answer at all still gets a session: `probe()` then says why, and
+        its identity is checked before any credential goes to it.
+        """
+        session = ShellySession(host, aiohttp.ClientSession(), timeout)
+        try:
+            await session.identify(timeout)
+        except IdentityMismatch:
+            await session.close()
+            raise
+        except RequestFailed:
+            pass  # a sick host: probe() reports it
+        return session
