@@ -130,3 +130,5 @@ async def test_a_host_both_announced_and_asked_is_listed_once(gizmos: list[Gizmo
     result = await discover({"gizmo": GizmoAdapter()}, interfaces=["127.0.0.1"], hosts=[gizmos[0].address], seconds=5)
     ours = {g.name for g in gizmos}
     assert sorted(host.name for host in result.found if host.name in ours) == sorted(ours)
+    (asked,) = [host for host in result.found if host.name == gizmos[0].name]
+    assert asked.model == "G1"  # whichever answer came first, the record's model is kept

@@ -91,8 +91,15 @@ class _Browser:
 
     def add(self, host: Discovered) -> None:
         keys = _identity(host)
-        if any(keys & _identity(known) for known in self.result.found):
-            return  # one host found twice: several service types (Shelly), or mDNS and a handshake (miIO)
+        for index, known in enumerate(self.result.found):
+            if keys & _identity(known):
+                # one host found twice (several service types, or mDNS and a handshake): keep the
+                # first answer, completed with what the second one knows
+                self.result.found[index] = known.model_copy(update={
+                    "model": known.model or host.model,
+                    "identifiers": {**host.identifiers, **known.identifiers},
+                })
+                return
         self.result.found.append(host)
         self.last_news = time.monotonic()
         if self.on_found is not None:
