@@ -22,6 +22,7 @@ import os
 from collections.abc import Iterator
 from functools import cache
 from importlib.metadata import EntryPoint, entry_points
+from importlib.resources import files
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -45,6 +46,11 @@ class AdapterManifest(BaseModel):
     operations: list[str] = Field(default_factory=list)  # offline, history, discover, snapshot, probe, observe, act
     mdns_types: list[str] = Field(default_factory=list)  # e.g. "_hue._tcp.local.": what discovery browses for
     quality: str = "experimental"
+
+    @classmethod
+    def of_package(cls, package: str) -> AdapterManifest:
+        """The `manifest.json` shipped inside an adapter's package (`AdapterManifest.of_package(__package__)`)."""
+        return cls.model_validate_json(files(package).joinpath("manifest.json").read_text(encoding="utf-8"))
 
 
 @runtime_checkable

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from importlib.resources import files
 
 from weaklink.adapters import AdapterManifest
 from weaklink.errors import InputError
@@ -19,14 +18,10 @@ SERVICE_TYPE = "_hue._tcp.local."
 CONFIG_PROBE = "hue-api-config"  # how a bridge named by address (not mDNS) was found
 
 
-def _manifest() -> AdapterManifest:
-    return AdapterManifest.model_validate_json(files(__package__).joinpath("manifest.json").read_text(encoding="utf-8"))
-
-
 class HueAdapter:
     """Philips Hue bridges on the LAN: discover, snapshot, probe, observe, act."""
 
-    manifest: AdapterManifest = _manifest()
+    manifest: AdapterManifest = AdapterManifest.of_package(__package__)
 
     def identify(self, service_type: str, name: str, address: str, port: int,
                  properties: Mapping[str, str]) -> Discovered | None:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from importlib.resources import files
 from typing import Any
 
 from weaklink.adapters import AdapterManifest
@@ -34,14 +33,10 @@ DEFAULT_POLL_INTERVAL = 1.0
 _TOKEN = re.compile(r"[0-9a-fA-F]{32}")
 
 
-def _manifest() -> AdapterManifest:
-    return AdapterManifest.model_validate_json(files(__package__).joinpath("manifest.json").read_text(encoding="utf-8"))
-
-
 class MiioAdapter:
     """Finds miIO devices (mDNS `_miio._udp`, or a unicast hello) and talks to them with their token."""
 
-    manifest: AdapterManifest = _manifest()
+    manifest: AdapterManifest = AdapterManifest.of_package(__package__)
 
     def identify(self, service_type: str, name: str, address: str, port: int,
                  properties: Mapping[str, str]) -> Discovered | None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from importlib.resources import files
 
 import aiohttp
 
@@ -15,14 +14,10 @@ from .errors import IdentityMismatch, RequestFailed
 from .session import ShellySession
 
 
-def _manifest() -> AdapterManifest:
-    return AdapterManifest.model_validate_json(files(__package__).joinpath("manifest.json").read_text(encoding="utf-8"))
-
-
 class ShellyAdapter:
     """Shelly relays, Gen1 (REST) and Gen2+ (JSON-RPC): discover, snapshot, probe, observe, act."""
 
-    manifest: AdapterManifest = _manifest()
+    manifest: AdapterManifest = AdapterManifest.of_package(__package__)
 
     def identify(self, service_type: str, name: str, address: str, port: int,
                  properties: Mapping[str, str]) -> Discovered | None:
