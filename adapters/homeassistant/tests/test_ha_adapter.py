@@ -25,8 +25,9 @@ def test_manifest_is_the_json_file() -> None:
     from_file = AdapterManifest.model_validate(json.loads(MANIFEST_FILE.read_text()))
     assert HomeAssistantAdapter.manifest == from_file
     assert (from_file.name, from_file.brand) == ("homeassistant", "Home Assistant")
-    assert from_file.operations == ["offline", "history"]
-    assert from_file.protocols == ["ha-storage", "ha-recorder"]
+    assert from_file.operations == ["offline", "history", "discover", "snapshot", "probe", "observe", "act"]
+    assert from_file.protocols == ["ha-storage", "ha-recorder", "ha-websocket", "mdns"]
+    assert from_file.mdns_types == ["_home-assistant._tcp.local."]
 
 
 def test_detect(tmp_path: Path) -> None:

@@ -1,12 +1,14 @@
-"""The Home Assistant adapter: one config folder in, one home fragment out."""
+"""The Home Assistant adapter: a config folder read offline, or a running instance live."""
 
 from __future__ import annotations
 
-from importlib.resources import files
+from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from weaklink.adapters import AdapterManifest
 from weaklink.history import History
+from weaklink.live.contract import DEFAULT_PROBE_TIMEOUT, Discovered, HostSpec
 from weaklink.model import HomeFragment, LogEntry
 
 from .automations import load_automations
@@ -17,11 +19,10 @@ from .registries import STORAGE_DIR, load_registries
 from .traces import load_saved_traces, load_trace_folder
 from .yamlconfig import WARNING_LOGGER
 
+if TYPE_CHECKING:
+    from .live import HomeAssistantSession
+
 RECORDER_DATABASE = "home-assistant_v2.db"
-
-
-def _manifest() -> AdapterManifest:
-    return AdapterManifest.model_validate_json(files(__package__).joinpath("manifest.json").read_text(encoding="utf-8"))
 
 
 def config_folder(path: Path) -> Path:
@@ -30,9 +31,10 @@ def config_folder(path: Path) -> Path:
 
 
 class HomeAssistantAdapter:
-    """Reads a Home Assistant config folder: registries, automations, traces, log and history."""
+    """Reads a Home Assistant config folder (registries, automations, traces, log and history),
+    or talks to a running instance over its WebSocket API (discover, snapshot, probe, observe, act)."""
 
-    manifest: AdapterManifest = _manifest()
+    manifest: AdapterManifest = AdapterManifest.of_package(__package__)
 
     def detect(self, path: Path) -> bool:
         """Whether `path` is a HA config folder (it has `.storage/` or `configuration.yaml`)."""
@@ -84,3 +86,20 @@ class HomeAssistantAdapter:
         from .recorder import RecorderHistory  # the recorder needs SQL machinery offline imports don't
 
         return RecorderHistory.open(database)
+
+    # The live side imports aiohttp and zeroconf: only when it is used.
+
+    def identify(self, service_type: str, name: str, address: str, port: int,
+                 properties: Mapping[str, str]) -> Discovered | None:
+        """The instance a `_home-assistant._tcp` mDNS record announces (`problem` set when its
+        uuid or version is not what Home Assistant publishes)."""
+        from .identity import identify
+
+        return identify(service_type, name, address, port, properties, adapter=self.manifest.name)
+
+    async def connect(self, host: HostSpec, timeout: float = DEFAULT_PROBE_TIMEOUT) -> HomeAssistantSession:
+        """A live session to `host`, whose identity is checked before its token is sent
+        (IdentityMismatch when it is not the instance named)."""
+        from .live import connect
+
+        return await connect(host, timeout)

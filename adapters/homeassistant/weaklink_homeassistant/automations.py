@@ -228,7 +228,7 @@ class _Context:
                 positions = [node.lc.value(key)] if isinstance(node, CommentedMap) else [None]
             except (KeyError, TypeError):
                 positions = [None]
-        lines = self.reader.lines.get(self.file.resolve(), [])
+        lines = self.reader.lines.get(self.file.resolve(), []) if self.reader.lines else []
         states = []
         for item, position in zip(_as_list(value), positions or [None] * len(_as_list(value)), strict=False):
             word = _yaml11_bool_word(item, position, lines)
@@ -661,3 +661,30 @@ def load_automations(root: Path, registries: Registries | None = None) -> Automa
         if (script := _script(item, reader, registries, taken, uuids)) is not None:
             found.append(script)
     return AutomationConfig(automations=found, warnings=warnings, configuration=configuration)
+
+
+@dataclass
+class _ApiReader(Reader):
+    """A reader for configuration that came over the API rather than from a file: every
+    place is named by one label (the host and the command it came from)."""
+
+    label: str = ""
+
+    def rel(self, path: Path) -> str:
+        return self.label
+
+
+def automation_from_config(
+    config: dict[str, Any], *, label: str, registries: Registries, taken: set[str]
+) -> tuple[Automation | None, list[LogEntry]]:
+    """One automation from its configuration as Home Assistant's API returns it
+    (`automation/config`, or a trace's `config`), normalized exactly as one read from YAML.
+
+    `label` names where it came from; `taken` holds the entity ids already in use. Returns the
+    automation (None when HA would refuse it) and the warnings about it.
+    """
+    warnings: list[LogEntry] = []
+    reader = _ApiReader(root=Path(label), warnings=warnings, label=label)
+    item = Item(config=config, file=Path(label))
+    automation = _automation(item, reader, registries, taken, registries.entity_ids_by_registry_id())
+    return automation, warnings
