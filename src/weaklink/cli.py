@@ -193,7 +193,10 @@ def scenarios(home_path: Path, output_format: str) -> None:
               help="Start with this fault on, e.g. 'Hue Bridge:light_unreachable:1' or 'Porch relay:host_down'.")
 @click.option("--for", "seconds", type=float, help="Stop after this many seconds (default: run until Ctrl-C).")
 @click.option("--high-ports", is_flag=True, help="Serve ports below 1024 at +8000 (no privileges needed).")
-def sim(home_file: Path, faults: tuple[str, ...], seconds: float | None, high_ports: bool) -> None:
+@click.option("--write-live-home", "live_home_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write the live home file that reaches this simulated home (for probe, discover, trace --live).")
+def sim(home_file: Path, faults: tuple[str, ...], seconds: float | None, high_ports: bool,
+        live_home_path: Path | None) -> None:
     """Run a simulated home: devices speaking their vendors' real protocols on 127.0.0.x."""
     import asyncio
 
@@ -201,7 +204,7 @@ def sim(home_file: Path, faults: tuple[str, ...], seconds: float | None, high_po
     from .sim.run import run
 
     spec = load_virtual_home(home_file)
-    asyncio.run(run(spec, faults, seconds, high_ports, _console()))
+    asyncio.run(run(spec, faults, seconds, high_ports, _console(), live_home_path))
 
 
 @cli.command()
@@ -231,6 +234,47 @@ def discover(interfaces: tuple[str, ...], hosts: tuple[str, ...], seconds: float
     console = _console()
     result = asyncio.run(discover_with_progress(adapters, chosen, hosts, seconds, console))
     console.print(discovery_table(result))
+
+
+@cli.command()
+@click.argument("home_file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--timeout", type=float, default=2.0, show_default=True, help="Seconds each host has to answer.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def probe(home_file: Path, timeout: float, output_format: str) -> None:
+    """Ask every host of a live home how it is, layer by layer, all at once.
+
+    Exit status: 0 everything answered healthy, 1 something did not, 2 the home file was bad.
+    """
+    import asyncio
+
+    from .adapters import live_adapters
+    from .live.collect import collect
+    from .live.homefile import load_live_home
+
+    home = load_live_home(home_file)
+
+    async def ask():  # type: ignore[no-untyped-def]
+        state = await collect(home, live_adapters(), timeout)
+        await state.close()
+        return state
+
+    state = asyncio.run(ask())
+    if output_format == "json":
+        click.echo(json.dumps({"seconds": round(state.seconds, 3), "healthy": state.healthy, "hosts": [
+            {"host": v.host.label, "adapter": v.host.adapter, "address": v.host.address,
+             "probes": [p.model_dump(mode="json") for p in v.probes]} for v in state.visits]}, indent=2))
+    else:
+        table = Table(title=f"{escape(home.name)}: {len(state.visits)} hosts asked in {state.seconds:.1f} s",
+                      title_justify="left", header_style="bold", show_edge=False)
+        for column in ("", "host", "layer", "element", "finding", "ms"):
+            table.add_column(column)
+        for visit in state.visits:
+            for index, result in enumerate(visit.probes):
+                table.add_row("[green]✔[/]" if result.ok else "[red]✘[/]", escape(visit.host.label) if index == 0 else "",
+                              result.layer, escape(result.element), escape(result.detail),
+                              f"{result.latency_ms:.0f}" if result.latency_ms is not None else "")
+        _console().print(table)
+    sys.exit(0 if state.healthy else 1)
 
 
 @cli.command()

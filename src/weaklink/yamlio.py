@@ -7,6 +7,7 @@ file we can read. A secret's name is kept, never its value: `secrets.yaml` is ne
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +48,15 @@ def _yaml() -> YAML:
     yaml.allow_duplicate_keys = False
     yaml.constructor.add_multi_constructor("!", _construct_tagged)
     return yaml
+
+
+def yaml_text(document: Any) -> str:
+    """`document` (plain dicts, lists and scalars) as block-style YAML text."""
+    out = io.StringIO()
+    yaml = YAML()
+    yaml.default_flow_style = False
+    yaml.dump(document, out)
+    return out.getvalue()
 
 
 def read_text(path: Path, error: type[InputError] = InputError) -> str:

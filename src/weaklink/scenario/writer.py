@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import io
-
-from ruamel.yaml import YAML
-
+from ..yamlio import yaml_text
 from .model import Scenario
 
 
@@ -30,8 +27,4 @@ def scenario_yaml(scenario: Scenario) -> str:
     if scenario.description:
         document["description"] = scenario.description
     document["steps"] = steps
-    out = io.StringIO()
-    yaml = YAML()
-    yaml.default_flow_style = False
-    yaml.dump(document, out)
-    return out.getvalue()
+    return yaml_text(document)

@@ -5,12 +5,15 @@ from __future__ import annotations
 import asyncio
 import signal
 from collections.abc import Sequence
+from pathlib import Path
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from ..yamlio import yaml_text
 from .home import VirtualHome, VirtualHomeSpec, parse_fault
+from .livehome import live_home_document
 
 
 def hosts_table(home: VirtualHome) -> Table:
@@ -28,7 +31,7 @@ def hosts_table(home: VirtualHome) -> Table:
 
 
 async def run(spec: VirtualHomeSpec, faults: Sequence[str], seconds: float | None, high_ports: bool,
-              console: Console) -> None:
+              console: Console, live_home_path: Path | None = None) -> None:
     """Start the home with `faults` on, show it, and keep it up for `seconds` (None: until a signal)."""
     for text in faults:
         parse_fault(text, spec)  # a typo is reported before anything starts
@@ -40,6 +43,9 @@ async def run(spec: VirtualHomeSpec, faults: Sequence[str], seconds: float | Non
     try:
         await home.start()
         console.print(hosts_table(home))
+        if live_home_path is not None:
+            live_home_path.write_text(yaml_text(live_home_document(home)), encoding="utf-8")
+            console.print(f"live home file: {escape(str(live_home_path))} (the simulator's throwaway credentials)")
         console.print("[dim]mDNS on 127.0.0.1 only. "
                       + (f"Stopping in {seconds:g} s." if seconds is not None else "Ctrl-C to stop.") + "[/]")
         try:

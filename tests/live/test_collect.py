@@ -1,0 +1,64 @@
+"""Probing a whole live home at once, against the virtual home and the installed adapters."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import pytest
+
+from weaklink.adapters import live_adapters
+from weaklink.errors import InputError
+from weaklink.live.collect import collect
+from weaklink.live.homefile import LiveHome
+from weaklink.sim.home import VirtualHome, load_virtual_home
+from weaklink.sim.livehome import live_home
+
+EXAMPLE = Path(__file__).parents[2] / "examples" / "virtual-home" / "home.yaml"
+
+
+@pytest.fixture
+async def home(fresh_address: Callable[[], str]) -> AsyncIterator[VirtualHome]:
+    spec = load_virtual_home(EXAMPLE)
+    spec = spec.model_copy(update={"hosts": [h.model_copy(update={"address": fresh_address()}) for h in spec.hosts]})
+    async with VirtualHome(spec, high_ports=True) as started:
+        yield started
+
+
+def reachable(home: VirtualHome) -> LiveHome:
+    """The virtual home's live home file, for the hosts an installed adapter can talk to."""
+    live = live_home(home)
+    return live.model_copy(update={"hosts": [h for h in live.hosts if h.adapter in live_adapters()]})
+
+
+async def test_a_healthy_home_probes_healthy_and_builds_one_graph(home: VirtualHome) -> None:
+    live = reachable(home)
+    state = await collect(live, live_adapters(), timeout=2)
+    try:
+        assert state.healthy, [p for p in state.probes if not p.ok]
+        assert {v.host.name for v in state.visits if v.fragment is not None} == {h.name for h in live.hosts}
+        brands = {device.brand for device in state.graph.devices}
+        assert {"Shelly", "Xiaomi"} <= brands and any("Hue" in (b or "") or "Signify" in (b or "") for b in brands)
+    finally:
+        await state.close()
+
+
+async def test_dead_and_silent_hosts_are_findings_and_every_host_is_asked_at_once(home: VirtualHome) -> None:
+    await home.inject("Hue Bridge:host_down")
+    await home.inject("Porch relay:drop")
+    state = await collect(reachable(home), live_adapters(), timeout=2)
+    try:
+        failing = {(p.layer, v.host.name) for v in state.visits for p in v.probes if not p.ok}
+        assert ("network", "Hue Bridge") in failing and ("network", "Porch relay") in failing
+        assert {name for _, name in failing} == {"Hue Bridge", "Porch relay"}  # the rest of the home is fine
+        # concurrency, without timing anything: every visit began before any of them ended
+        assert max(v.started for v in state.visits) < min(v.finished for v in state.visits)
+    finally:
+        await state.close()
+
+
+async def test_a_host_for_an_adapter_not_installed_is_bad_input(home: VirtualHome) -> None:
+    live = reachable(home)
+    strange = live.hosts[0].model_copy(update={"adapter": "zwavejs"})
+    with pytest.raises(InputError, match="no installed adapter named 'zwavejs'"):
+        await collect(live.model_copy(update={"hosts": [strange]}), live_adapters())
