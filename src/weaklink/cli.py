@@ -86,27 +86,63 @@ def cli() -> None:
 
 
 @cli.command()
-@home_option
+@click.option("--home", "home_path", type=click.Path(path_type=Path, file_okay=True, dir_okay=True),
+              help="The home to read: a Home Assistant config folder (or any export an installed adapter reads).")
+@click.option("--live", "live_path", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="Trace the live home this file names (hosts and credentials) instead of recorded history.")
 @click.argument("scenario_file", required=False, type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--automation", "automation_id", help="Derive the chain from this automation instead of a scenario file.")
 @click.option("--at", "at_text", help="When you noticed (home's local time unless an offset is given); default: the latest run.")
+@click.option("--actuate", is_flag=True, help="Live: start the chain by acting on its first step (never a lock, alarm or door not named with --allow).")
+@click.option("--allow", "allowed", multiple=True, metavar="ENTITY", help="Live: a lock, alarm or door --actuate may operate.")
+@click.option("--wait", type=float, default=60.0, show_default=True, help="Live: seconds to wait for the chain to start.")
+@click.option("--timeout", type=float, default=2.0, show_default=True, help="Live: seconds each host has to answer a probe.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
-def trace(home_path: Path, scenario_file: Path | None, automation_id: str | None, at_text: str | None, output_format: str) -> None:
-    """Replay a chain against the home's recorded history and name the broken link.
+def trace(home_path: Path | None, live_path: Path | None, scenario_file: Path | None, automation_id: str | None,
+          at_text: str | None, actuate: bool, allowed: tuple[str, ...], wait: float, timeout: float,
+          output_format: str) -> None:
+    """Replay a chain against the home's recorded history (--home), or watch it run live (--live),
+    and name the broken link.
 
     Exit status: 0 the chain was healthy, 1 a broken link was found, 2 the input was bad.
     """
+    if (home_path is None) == (live_path is None):
+        raise click.UsageError("give either --home DIR (recorded history) or --live HOME_FILE (one of them)")
     if (scenario_file is None) == (automation_id is None):
         raise click.UsageError("give either a SCENARIO_FILE or --automation ENTITY_ID (one of them)")
     scenario = load_scenario(scenario_file) if scenario_file else None
-    with _open(home_path) as home:
+    if live_path is not None:
         if scenario is None:
-            assert automation_id is not None
-            scenario = derive_scenario(home.graph, automation_id, followers_from_history(home.recording))
-        at = parse_at(at_text, home.time_zone) if at_text else None
-        report = home.tracer().trace(scenario, at)
+            raise click.UsageError("a live trace needs a SCENARIO_FILE")
+        report = _trace_live(live_path, scenario, actuate, allowed, wait, timeout)
+    else:
+        assert home_path is not None
+        with _open(home_path) as home:
+            if scenario is None:
+                assert automation_id is not None
+                scenario = derive_scenario(home.graph, automation_id, followers_from_history(home.recording))
+            at = parse_at(at_text, home.time_zone) if at_text else None
+            report = home.tracer().trace(scenario, at)
     _emit(report, output_format)
     sys.exit(report.exit_status())
+
+
+def _trace_live(live_path: Path, scenario: Scenario, actuate: bool, allowed: tuple[str, ...], wait: float,
+                timeout: float) -> TraceReport:
+    import asyncio
+
+    from .adapters import live_adapters
+    from .live.contract import ActuationRefused
+    from .live.homefile import load_live_home
+    from .live.trace import LiveTrace
+
+    home = load_live_home(live_path)
+    tracer = LiveTrace(home, live_adapters(), timeout=timeout, wait=wait, actuate=actuate, allow=allowed)
+    try:
+        with _console().status("probing every host, then watching the chain…"):
+            return asyncio.run(tracer.run(scenario))
+    except ActuationRefused as refused:
+        raise click.UsageError(str(refused)) from refused
 
 
 @cli.command()

@@ -1,0 +1,200 @@
+"""The live trace: ask the home now, watch the chain run, and name the broken link.
+
+1. Every host is connected, snapshotted and probed at once (`collect`): the home graph is
+   built from the snapshots, and the probes are evidence ready before anything runs.
+2. Every session's `observe()` feeds a `MemoryHistory`, seeded with the states the
+   snapshots saw, so history starts before the chain does.
+3. The chain starts: the person triggers it (weaklink waits up to `wait` seconds for the
+   first step), `--actuate` makes weaklink act on the first step's entity, or a caller
+   (the demo, a test) passes a `trigger` to run.
+4. weaklink watches until the last step happened or the chain's time is up, then hands the
+   observed history to the same `RecordedTracer` that replays a recorder database: a live
+   report and a recorded one are built by one piece of code, to one contract.
+5. The failing probes of the elements on the broken hop (its device, the hub it hangs off,
+   the host behind it) are added to the evidence; when a probe names a lower layer than the
+   history alone could (the bridge says the light's Zigbee link is down), the probe wins.
+
+Actuation is refused unless asked for, and for a lock, alarm or garage door unless the user
+named it (`allow`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Collection, Mapping
+from datetime import UTC, datetime, timedelta
+
+from ..graph import HomeGraph
+from ..model import ProbeResult, StateChange
+from ..report import BrokenLink, Evidence, Layer, TraceReport, Verdict
+from ..scenario import Scenario, Step
+from ..tracer import RecordedTracer, Recording
+from ..tracer.causes import CAUSES
+from .collect import LiveState, collect
+from .contract import DEFAULT_PROBE_TIMEOUT, GUARDED_DOMAINS, ActuationRefused, LiveAdapter, LiveSession
+from .homefile import LiveHome
+from .memory import MemoryHistory
+
+SETTLE = 0.5  # seconds for the push channels to subscribe before the chain starts
+SLACK = timedelta(seconds=2)  # after the last budget: reports still in flight
+# Layers from the highest to the lowest: a probe naming a lower layer explains more.
+_DEPTH = {layer: depth for depth, layer in enumerate(
+    [Layer.TRIGGER, Layer.LOGIC, Layer.INTEGRATION, Layer.NETWORK, Layer.HUB, Layer.RADIO, Layer.DEVICE])}
+_PROBE_CAUSE = {"integration": "integration_failed", "network": "device_offline", "hub": "hub_offline",
+                "radio": "radio_link_lost", "device": "device_fault", "logic": "automation_disabled"}
+# The service that makes an entity reach a state, where it is not turn_on / turn_off.
+_SERVICE_FOR = {
+    ("cover", "open"): "cover.open_cover", ("cover", "closed"): "cover.close_cover",
+    ("lock", "unlocked"): "lock.unlock", ("lock", "locked"): "lock.lock",
+    ("alarm_control_panel", "disarmed"): "alarm_control_panel.alarm_disarm",
+    ("alarm_control_panel", "armed_away"): "alarm_control_panel.alarm_arm_away",
+    ("alarm_control_panel", "armed_home"): "alarm_control_panel.alarm_arm_home",
+    ("alarm_control_panel", "armed_night"): "alarm_control_panel.alarm_arm_night",
+}
+
+
+def service_for(entity: str, state: str) -> str:
+    """The service to call so that `entity` becomes `state` (`turn_on`/`turn_off` by default)."""
+    domain = entity.split(".", 1)[0] if "." in entity else ""
+    if (domain, state) in _SERVICE_FOR:
+        return _SERVICE_FOR[(domain, state)]
+    verb = "turn_off" if state in ("off", "closed", "locked") else "turn_on"
+    return f"{domain}.{verb}" if domain else verb
+
+
+class LiveTrace:
+    """One live trace of one chain."""
+
+    def __init__(self, home: LiveHome, adapters: Mapping[str, LiveAdapter], *,
+                 timeout: float = DEFAULT_PROBE_TIMEOUT, wait: float = 60.0, actuate: bool = False,
+                 allow: Collection[str] = ()) -> None:
+        self.home = home
+        self.adapters = adapters
+        self.timeout = timeout
+        self.wait = wait
+        self.actuate = actuate
+        self.allow = set(allow)
+        self.memory = MemoryHistory(f"live observation of {home.name}")
+        self.state: LiveState | None = None
+
+    async def run(self, scenario: Scenario, trigger: Callable[[], Awaitable[None]] | None = None) -> TraceReport:
+        """Probe, watch the chain run, and report."""
+        self.state = state = await collect(self.home, self.adapters, self.timeout)
+        observers = [asyncio.ensure_future(self._observe(v.session)) for v in state.visits if v.session]
+        try:
+            self._seed(state)
+            tracer = self._tracer(state.graph)
+            entities = [tracer.resolve(step, i, scenario) for i, step in enumerate(scenario.steps, start=1)]
+            await asyncio.sleep(SETTLE)
+            started = datetime.now(UTC)
+            if self.actuate:
+                await self._act_on_first_step(scenario.steps[0], entities[0], state)
+            if trigger is not None:
+                await trigger()
+            await self._watch(scenario, entities, started)
+        finally:
+            for observer in observers:
+                observer.cancel()
+            await asyncio.gather(*observers, return_exceptions=True)
+            await state.close()
+        report = self._tracer(state.graph).trace(scenario)
+        return self._with_probes(report, state, entities)
+
+    # ------------------------------------------------------------------ watching
+
+    def _seed(self, state: LiveState) -> None:
+        now = datetime.now(UTC) - timedelta(milliseconds=1)
+        for visit in state.visits:
+            for capability in (visit.fragment.capabilities if visit.fragment else []):
+                if capability.state is not None or not capability.available:
+                    self.memory.add(StateChange(entity_id=capability.id, at=now, changed_at=now,
+                                                state=capability.state if capability.available else "unavailable",
+                                                attributes=dict(capability.attributes)))
+
+    async def _observe(self, session: LiveSession) -> None:
+        try:
+            async for item in session.observe():
+                self.memory.add(item)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # noqa: BLE001 - a host that stops reporting is shown by its probes and states
+            return
+
+    async def _watch(self, scenario: Scenario, entities: list[str | None], started: datetime) -> None:
+        """Until the last step happened, or the chain had its time (from when its trigger happened)."""
+        deadline = time.monotonic() + self.wait
+        budget = sum((step.budget() for step in scenario.steps[1:]), timedelta()) + SLACK
+        triggered: float | None = None
+        while time.monotonic() < deadline:
+            if triggered is None and self._happened(scenario.steps[0], entities[0], started):
+                triggered = time.monotonic()
+                deadline = triggered + budget.total_seconds()
+            if triggered is not None and self._happened(scenario.steps[-1], entities[-1], started):
+                return
+            await asyncio.sleep(0.05)
+
+    def _happened(self, step: Step, entity: str | None, since: datetime) -> bool:
+        if entity is None or not step.state:
+            return False
+        return any(change.state in step.state
+                   for change in self.memory.state_changes([entity], since, datetime.now(UTC) + timedelta(days=1)))
+
+    async def _act_on_first_step(self, step: Step, entity: str | None, state: LiveState) -> None:
+        if entity is None:
+            raise ActuationRefused("--actuate: the chain's first step names no entity to act on")
+        if entity.split(".", 1)[0] in GUARDED_DOMAINS and entity not in self.allow:
+            raise ActuationRefused(f"--actuate would operate {entity}, a lock, alarm or door: name it with --allow {entity}")
+        for visit in state.visits:
+            if visit.session and visit.fragment and any(c.id == entity for c in visit.fragment.capabilities):
+                await visit.session.act(entity, service_for(entity, step.state[0]))
+                return
+        raise ActuationRefused(f"--actuate: no host of this home can act on {entity}")
+
+    def _tracer(self, graph: HomeGraph) -> RecordedTracer:
+        return RecordedTracer(graph, Recording([self.memory]), home=self.home.name, time_zone=self.home.time_zone)
+
+    # ------------------------------------------------------------------ probes as evidence
+
+    def _with_probes(self, report: TraceReport, state: LiveState, entities: list[str | None]) -> TraceReport:
+        report = report.model_copy(update={"mode": "live"})
+        link = report.broken_link
+        if link is None:
+            return report
+        failing = _relevant(state, entities[link.step - 1])
+        if not failing:
+            return report
+        evidence = [*link.evidence, *(Evidence(kind="probe", detail=p.detail, at=p.at, element=p.element)
+                                      for p in failing)]
+        lowest = max(failing, key=lambda p: _DEPTH.get(Layer(p.layer), 0) if p.layer in Layer._value2member_map_ else 0)
+        if lowest.layer in Layer._value2member_map_ and _DEPTH.get(Layer(lowest.layer), 0) > _DEPTH.get(link.layer, 0):
+            cause = CAUSES[_PROBE_CAUSE.get(lowest.layer, "device_fault")]
+            summary = f"Step {link.step} ({link.step_name}) failed: {lowest.detail}"
+            link = link.model_copy(update={"element": lowest.element, "layer": Layer(lowest.layer), "cause": cause.code,
+                                           "summary": lowest.detail, "evidence": evidence,
+                                           "fix": cause.fix.format(element=lowest.element, name=lowest.element,
+                                                                   detail=lowest.detail)})
+            return report.model_copy(update={"broken_link": link, "summary": summary, "verdict": Verdict.BROKEN})
+        return report.model_copy(update={"broken_link": link.model_copy(update={"evidence": evidence})})
+
+
+def _relevant(state: LiveState, entity: str | None) -> list[ProbeResult]:
+    """The failing probes about the hop's entity: its device, the hub it hangs off, their hosts."""
+    if entity is None:
+        return []
+    graph = state.graph
+    device = graph.device_of(entity)
+    names: set[str] = {entity}
+    if device is not None:
+        related = [device, *([hub] if (hub := graph.hub_of(device)) else [])]
+        for item in related:
+            names.add(item.id)
+            names.update(c.id for c in graph.capabilities_of(item))
+    hosts = {v.host.label for v in state.visits if v.fragment is not None
+             and any(c.id in names for c in v.fragment.capabilities) or (v.fragment is None and _named(v, names))}
+    return [p for v in state.visits for p in v.probes
+            if not p.ok and (p.element in names or (v.host.label in hosts and p.layer in ("network", "integration")))]
+
+
+def _named(visit, names: set[str]) -> bool:  # type: ignore[no-untyped-def]
+    return visit.host.label in names
