@@ -122,23 +122,31 @@ class LiveTrace:
             return
 
     async def _watch(self, scenario: Scenario, entities: list[str | None], started: datetime) -> None:
-        """Until the last step happened, or the chain had its time (from when its trigger happened)."""
-        deadline = time.monotonic() + self.wait
-        budget = sum((step.budget() for step in scenario.steps[1:]), timedelta()) + SLACK
-        triggered: float | None = None
-        while time.monotonic() < deadline:
-            if triggered is None and self._happened(scenario.steps[0], entities[0], started):
-                triggered = time.monotonic()
-                deadline = triggered + budget.total_seconds()
-            if triggered is not None and self._happened(scenario.steps[-1], entities[-1], started):
-                return
+        """Until the last step happened, or a step's budget ran out without it (it cannot pass any
+        more), or nothing started within `wait`."""
+        give_up = time.monotonic() + self.wait
+        while time.monotonic() < give_up:
+            previous = self._when(scenario.steps[0], entities[0], started)
+            if previous is not None:
+                for step, entity in zip(scenario.steps[1:], entities[1:]):
+                    happened = self._when(step, entity, started)
+                    if happened is None:
+                        if datetime.now(UTC) > previous + step.budget() + SLACK:
+                            return  # this hop is late past its budget: the verdict is in
+                        break
+                    previous = max(previous, happened)
+                else:
+                    return  # every step happened
             await asyncio.sleep(0.05)
 
-    def _happened(self, step: Step, entity: str | None, since: datetime) -> bool:
+    def _when(self, step: Step, entity: str | None, since: datetime) -> datetime | None:
+        """When the step first happened since `since`, as observed so far."""
         if entity is None or not step.state:
-            return False
-        return any(change.state in step.state
-                   for change in self.memory.state_changes([entity], since, datetime.now(UTC) + timedelta(days=1)))
+            return None
+        for change in self.memory.state_changes([entity], since, datetime.now(UTC) + timedelta(days=1)):
+            if change.state in step.state:
+                return change.at
+        return None
 
     async def _act_on_first_step(self, step: Step, entity: str | None, state: LiveState) -> None:
         if entity is None:
