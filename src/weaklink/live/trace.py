@@ -32,17 +32,23 @@ from ..scenario import Scenario, Step
 from ..tracer import RecordedTracer, Recording
 from ..tracer.causes import CAUSES
 from .collect import LiveState, collect
-from .contract import DEFAULT_PROBE_TIMEOUT, GUARDED_DOMAINS, ActuationRefused, LiveAdapter, LiveSession
+from .contract import DEFAULT_PROBE_TIMEOUT, GUARDED_DOMAINS, ActuationRefused, HostSpec, LiveAdapter, LiveSession
 from .homefile import LiveHome
 from .memory import MemoryHistory
 
 SETTLE = 0.5  # seconds for the push channels to subscribe before the chain starts
 SLACK = timedelta(seconds=2)  # after the last budget: reports still in flight
-# Layers from the highest to the lowest: a probe naming a lower layer explains more.
-_DEPTH = {layer: depth for depth, layer in enumerate(
-    [Layer.TRIGGER, Layer.LOGIC, Layer.INTEGRATION, Layer.NETWORK, Layer.HUB, Layer.RADIO, Layer.DEVICE])}
+# Which finding explains a broken hop best, when history and probes disagree: the layer
+# closest to the physical cause wins. A device-layer probe from the platform ("the entity is
+# unavailable") is a symptom that a vendor's radio or hub probe explains; timing is only ever
+# known from history, so nothing overrides it.
+_RANK = {Layer.TRIGGER: 0, Layer.LOGIC: 1, Layer.INTEGRATION: 2, Layer.DEVICE: 3, Layer.NETWORK: 4,
+         Layer.HUB: 5, Layer.RADIO: 6, Layer.TIMING: 9}
 _PROBE_CAUSE = {"integration": "integration_failed", "network": "device_offline", "hub": "hub_offline",
                 "radio": "radio_link_lost", "device": "device_fault", "logic": "automation_disabled"}
+_WHO = {"integration": "its credentials or its link to the vendor", "network": "the host on the home network",
+        "hub": "the hub and the devices behind it", "radio": "the device's radio link (placement, power, range)",
+        "device": "the device itself", "logic": "the home's own configuration"}
 # The service that makes an entity reach a state, where it is not turn_on / turn_off.
 _SERVICE_FOR = {
     ("cover", "open"): "cover.open_cover", ("cover", "closed"): "cover.close_cover",
@@ -172,37 +178,59 @@ class LiveTrace:
         failing = _relevant(state, entities[link.step - 1])
         if not failing:
             return report
-        evidence = [*link.evidence, *(Evidence(kind="probe", detail=p.detail, at=p.at, element=p.element)
-                                      for p in failing)]
-        lowest = max(failing, key=lambda p: _DEPTH.get(Layer(p.layer), 0) if p.layer in Layer._value2member_map_ else 0)
-        if lowest.layer in Layer._value2member_map_ and _DEPTH.get(Layer(lowest.layer), 0) > _DEPTH.get(link.layer, 0):
-            cause = CAUSES[_PROBE_CAUSE.get(lowest.layer, "device_fault")]
-            summary = f"Step {link.step} ({link.step_name}) failed: {lowest.detail}"
-            link = link.model_copy(update={"element": lowest.element, "layer": Layer(lowest.layer), "cause": cause.code,
-                                           "summary": lowest.detail, "evidence": evidence,
-                                           "fix": cause.fix.format(element=lowest.element, name=lowest.element,
-                                                                   detail=lowest.detail)})
-            return report.model_copy(update={"broken_link": link, "summary": summary, "verdict": Verdict.BROKEN})
-        return report.model_copy(update={"broken_link": link.model_copy(update={"evidence": evidence})})
+        evidence = [*link.evidence, *(Evidence(kind="probe", detail=p.detail, at=p.at, element=p.element,
+                                               source=host.label) for p, host in failing)]
+        probe, host = max(failing, key=lambda pair: _rank(pair[0].layer))
+        if _rank(probe.layer) <= _RANK[link.layer]:
+            return report.model_copy(update={"broken_link": link.model_copy(update={"evidence": evidence})})
+        cause = CAUSES[_PROBE_CAUSE.get(probe.layer, "device_fault")]
+        name = _name_of(state, probe.element) or host.label
+        link = link.model_copy(update={
+            "element": probe.element, "element_name": name, "layer": Layer(probe.layer), "cause": cause.code,
+            "summary": probe.detail, "evidence": evidence,
+            "responsible": f"{host.label} ({host.adapter}): {_WHO[probe.layer]}",
+            "fix": cause.fix.format(element=probe.element, name=name, detail=probe.detail)})
+        return report.model_copy(update={"broken_link": link, "verdict": Verdict.BROKEN,
+                                         "summary": f"Step {link.step} ({link.step_name}) failed: {probe.detail}"})
 
 
-def _relevant(state: LiveState, entity: str | None) -> list[ProbeResult]:
-    """The failing probes about the hop's entity: its device, the hub it hangs off, their hosts."""
+def _name_of(state: LiveState, element: str) -> str | None:
+    """The name a source gives the device or capability `element`."""
+    for visit in state.visits:
+        for item in (*visit.fragment.devices, *visit.fragment.capabilities) if visit.fragment else ():
+            if item.id == element and item.name:
+                return item.name
+    return None
+
+
+def _rank(layer: str) -> int:
+    return _RANK.get(Layer(layer), 0) if layer in Layer._value2member_map_ else 0
+
+
+def _relevant(state: LiveState, entity: str | None) -> list[tuple[ProbeResult, HostSpec]]:
+    """The failing probes about the hop's entity, with the host that answered each: about the
+    entity, its device as any source knows it (matched by hardware ids), the hub it hangs off,
+    and the hosts those live on."""
     if entity is None:
         return []
     graph = state.graph
     device = graph.device_of(entity)
-    names: set[str] = {entity}
-    if device is not None:
-        related = [device, *([hub] if (hub := graph.hub_of(device)) else [])]
-        for item in related:
-            names.add(item.id)
-            names.update(c.id for c in graph.capabilities_of(item))
-    hosts = {v.host.label for v in state.visits if v.fragment is not None
-             and any(c.id in names for c in v.fragment.capabilities) or (v.fragment is None and _named(v, names))}
-    return [p for v in state.visits for p in v.probes
-            if not p.ok and (p.element in names or (v.host.label in hosts and p.layer in ("network", "integration")))]
-
-
-def _named(visit, names: set[str]) -> bool:  # type: ignore[no-untyped-def]
-    return visit.host.label in names
+    related = [] if device is None else [device, *([hub] if (hub := graph.hub_of(device)) else [])]
+    keys = {(i.kind, i.value) for item in related for i in item.identifiers}
+    names: set[str] = {entity} | {item.id for item in related}
+    for item in related:
+        names.update(c.id for c in graph.capabilities_of(item))
+    for visit in state.visits:  # the same devices under each source's own ids
+        for known in (visit.fragment.devices if visit.fragment else []):
+            if keys & {(i.kind, i.value) for i in known.identifiers}:
+                names.add(known.id)
+                names.update(c.id for c in visit.fragment.capabilities if c.device_id == known.id)  # type: ignore[union-attr]
+    found = []
+    for visit in state.visits:
+        about_host = visit.fragment is None or any(c.id in names for c in visit.fragment.capabilities) \
+            or any(d.id in names for d in visit.fragment.devices)
+        for probe in visit.probes:
+            if not probe.ok and (probe.element in names or (about_host and probe.layer in ("network", "integration")
+                                                            and probe.element == visit.host.label)):
+                found.append((probe, visit.host))
+    return found
