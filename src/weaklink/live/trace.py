@@ -180,15 +180,23 @@ class LiveTrace:
             return report
         evidence = [*link.evidence, *(Evidence(kind="probe", detail=p.detail, at=p.at, element=p.element,
                                                source=host.label) for p, host in failing)]
-        probe, host = max(failing, key=lambda pair: _rank(pair[0].layer))
+        domain = integration.domain if (integration := state.graph.integration_of(entities[link.step - 1] or "")) else None
+        # the closest layer wins; between equals, the integration over one entity of it, and the
+        # vendor's own host over the platform that reaches it
+        probe, host = max(failing, key=lambda pair: (_rank(pair[0].layer), pair[0].element == domain,
+                                                     pair[1].adapter == domain))
         if _rank(probe.layer) <= _RANK[link.layer]:
             return report.model_copy(update={"broken_link": link.model_copy(update={"evidence": evidence})})
-        cause = CAUSES[_PROBE_CAUSE.get(probe.layer, "device_fault")]
+        layer = probe.layer
+        device = state.graph.device_of(entities[link.step - 1] or "")
+        if layer == "network" and device is not None and device.transport.is_radio:
+            layer = "hub"  # the host that is gone is the hub this radio device hangs off
+        cause = CAUSES[_PROBE_CAUSE.get(layer, "device_fault")]
         name = _name_of(state, probe.element) or host.label
         link = link.model_copy(update={
-            "element": probe.element, "element_name": name, "layer": Layer(probe.layer), "cause": cause.code,
+            "element": probe.element, "element_name": name, "layer": Layer(layer), "cause": cause.code,
             "summary": probe.detail, "evidence": evidence,
-            "responsible": f"{host.label} ({host.adapter}): {_WHO[probe.layer]}",
+            "responsible": f"{host.label} ({host.adapter}): {_WHO[layer]}",
             "fix": cause.fix.format(element=probe.element, name=name, detail=probe.detail)})
         return report.model_copy(update={"broken_link": link, "verdict": Verdict.BROKEN,
                                          "summary": f"Step {link.step} ({link.step_name}) failed: {probe.detail}"})
@@ -225,12 +233,16 @@ def _relevant(state: LiveState, entity: str | None) -> list[tuple[ProbeResult, H
             if keys & {(i.kind, i.value) for i in known.identifiers}:
                 names.add(known.id)
                 names.update(c.id for c in visit.fragment.capabilities if c.device_id == known.id)  # type: ignore[union-attr]
+    integration = graph.integration_of(entity)
+    if integration is not None:
+        names.add(integration.domain)
     found = []
     for visit in state.visits:
-        about_host = visit.fragment is None or any(c.id in names for c in visit.fragment.capabilities) \
-            or any(d.id in names for d in visit.fragment.devices)
+        # the host behind the hop: it knows the device, or it is the vendor the platform's
+        # integration talks to (a bridge that is down cannot even be snapshotted)
+        behind = (visit.fragment is not None and any(d.id in names for d in visit.fragment.devices)) or (
+            integration is not None and visit.host.adapter == integration.domain)
         for probe in visit.probes:
-            if not probe.ok and (probe.element in names or (about_host and probe.layer in ("network", "integration")
-                                                            and probe.element == visit.host.label)):
+            if not probe.ok and (probe.element in names or (behind and probe.layer in ("network", "integration"))):
                 found.append((probe, visit.host))
     return found
