@@ -314,6 +314,20 @@ def probe(home_file: Path, timeout: float, output_format: str) -> None:
 
 
 @cli.command()
+@click.option("--fault", metavar="HOST:KIND[:ARG]", help="The fault to inject (default: one picked at random).")
+@click.option("--seed", type=int, help="Pick the random fault reproducibly.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
+def demo(fault: str | None, seed: int | None, output_format: str) -> None:
+    """Start the simulated home with a fault, discover it, trace its driveway chain live, stop it."""
+    from .demo import main as run_demo
+
+    console = _console() if output_format == "text" else Console(stderr=True, highlight=False)
+    result = run_demo(console, fault, seed)
+    _emit(result.report, output_format)
+    sys.exit(result.report.exit_status())
+
+
+@cli.command()
 def schema() -> None:
     """Print the JSON Schema of the trace report (published in docs/report.schema.json)."""
     click.echo(json.dumps(TraceReport.model_json_schema(), indent=2))

@@ -50,7 +50,10 @@ async def test_dead_and_silent_hosts_are_findings_and_every_host_is_asked_at_onc
     try:
         failing = {(p.layer, v.host.name) for v in state.visits for p in v.probes if not p.ok}
         assert ("network", "Hue Bridge") in failing and ("network", "Porch relay") in failing
-        assert {name for _, name in failing} == {"Hue Bridge", "Porch relay"}  # the rest of the home is fine
+        # Home Assistant sees the two devices it reaches through them go unavailable, nothing else
+        assert {name for _, name in failing} == {"Hue Bridge", "Porch relay", "Home Assistant"}
+        seen_by_ha = {p.element for v in state.visits if v.host.name == "Home Assistant" for p in v.probes if not p.ok}
+        assert seen_by_ha == {"light.driveway", "switch.porch"}
         # concurrency, without timing anything: every visit began before any of them ended
         assert max(v.started for v in state.visits) < min(v.finished for v in state.visits)
     finally:

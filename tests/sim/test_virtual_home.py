@@ -38,9 +38,9 @@ def test_the_example_home_names_every_brand() -> None:
 
 @pytest.mark.parametrize(
     ("edit", "says"),
-    [(lambda text: text.replace("kind: miio", "kind: zwave"), ":39 (hosts.4): Input tag 'zwave'"),
+    [(lambda text: text.replace("kind: miio", "kind: zwave"), ":44 (hosts.4): Input tag 'zwave'"),
      (lambda text: text.replace("address: 127.0.0.13", "address: 127.0.0.12"), "share the address 127.0.0.12:80"),
-     (lambda text: text.replace("address: 127.0.0.14", "address: 192.168.1.14"), ":41 (hosts.4.address): 192.168.1.14 is not a loopback address"),
+     (lambda text: text.replace("address: 127.0.0.14", "address: 192.168.1.14"), ":46 (hosts.4.address): 192.168.1.14 is not a loopback address"),
      (lambda text: text + "faults: ['Garage gate:host_down']\n", "names no host of this home"),
      (lambda text: text + "faults: ['Porch relay:on_fire']\n", "'Porch relay:on_fire'")],
 )

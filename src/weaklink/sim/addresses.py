@@ -9,7 +9,8 @@ import os
 class LoopbackAddresses:
     """Addresses in 127.0.0.0/8 not handed out before by this allocator.
 
-    127.0.0.1 is never handed out: the home's mDNS responder lives there. `start` spreads
+    Nothing in 127.0.0.0/24 is handed out: 127.0.0.1 is the home's mDNS responder, and the
+    example homes' fixed addresses are there. `start` spreads
     allocators of different processes apart, so two test runs on one machine do not reuse
     each other's addresses while old sockets linger.
     """
@@ -23,8 +24,10 @@ class LoopbackAddresses:
         while True:
             number = next(self._numbers) % (1 << 24)
             second, third, fourth = number >> 16, (number >> 8) & 255, number & 255
-            if fourth in (0, 1, 255) or (second, third) == (255, 255):
-                continue  # skip .0, .1 (127.0.0.1 is the mDNS host) and the broadcast address
+            if fourth in (0, 1, 255) or (second, third) in ((0, 0), (255, 255)):
+                # skip .0, .1 and the broadcast address, and all of 127.0.0.x: 127.0.0.1 is the
+                # mDNS host, and the example homes use fixed addresses there
+                continue
             return f"127.{second}.{third}.{fourth}"
 
 

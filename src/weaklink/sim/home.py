@@ -14,6 +14,30 @@ faults:                       # optional: faults on at start, "HOST:KIND[:ARGUME
 Each host's fields are its brand simulator's spec (`HueBridgeSpec`, `ShellySpec`,
 `MiioSpec`, `HomeAssistantSpec`). Errors in the file name the line and field, like every
 other input.
+
+Home Assistant reaches the vendor devices of the same home through its integrations when
+its entities say what they mirror, on the entity or in the host's `mirrors` map:
+
+```yaml
+  - kind: homeassistant
+    name: Home Assistant
+    address: 127.0.0.10
+    entities:                 # each entity may name what it mirrors…
+      - {entity_id: light.driveway, mirrors: "Hue Bridge/1"}        # HOST/<Hue light id>
+    mirrors:                  # …or the map does it (for the default entities, or new ones)
+      switch.porch: Porch relay/0                                   # HOST/<Shelly relay index>
+      switch.hallway_lamp: Hallway lamp plug                        # HOST (a miIO device's power)
+```
+
+A mirrored entity shows its device's state and health as the real integration would (a
+light out of Zigbee reach, a bridge down, a revoked key: `unavailable`; a revoked key also
+puts the integration's config entry in `setup_error`), HA's device registry carries the
+identifiers and connections that integration registers (so the home graph merges HA's device
+with the vendor's), and a service call on the entity switches the device through the vendor
+simulator, subject to its faults. A target naming no host, no such light or relay, or a
+device the entity's domain cannot be, is an error naming its line. The details and the
+decisions are in `weaklink.sim.links`. Without `mirrors`, HA's entities are its own, as in
+a `HomeAssistantSim` run alone.
 """
 
 from __future__ import annotations
@@ -31,6 +55,7 @@ from .faults import Fault
 from .homeassistant import HomeAssistantSim, HomeAssistantSpec
 from .host import SimHost, loopback
 from .hue import HueBridge, HueBridgeSpec
+from .links import MirrorError, build_links, check_mirrors
 from .mdns import Advertiser
 from .miio import MiioDevice, MiioSpec
 from .shelly import ShellyDevice, ShellySpec
@@ -84,6 +109,14 @@ def load_virtual_home(path: Path) -> VirtualHomeSpec:
             raise SimError(str(exc), source=path, line=line_of(document, location), field=f"hosts.{index}.address") from exc
     for text in spec.faults:
         parse_fault(text, spec, source=path)
+    for index, host in enumerate(spec.hosts):
+        if isinstance(host, HomeAssistantSpec):
+            try:
+                check_mirrors(host, spec.hosts)
+            except MirrorError as exc:
+                location = ["hosts", index, *exc.location]
+                raise SimError(str(exc), source=path, line=line_of(document, location),
+                               field=".".join(str(part) for part in location)) from exc
     return spec
 
 
@@ -112,10 +145,21 @@ class VirtualHome:
                 for host in spec.hosts]})
         self.spec = spec
         self.advertiser = Advertiser() if advertise else None
-        self.hosts: dict[str, SimHost] = {
+        built: dict[str, SimHost] = {
             host.name: _SIMULATORS[type(host)](host, advertiser=self.advertiser)  # type: ignore[call-arg]
-            for host in spec.hosts
+            for host in spec.hosts if not isinstance(host, HomeAssistantSpec)
         }
+        devices = dict(built)
+        for index, host in enumerate(spec.hosts):
+            if isinstance(host, HomeAssistantSpec):  # its integrations reach the devices built above
+                try:
+                    check_mirrors(host, spec.hosts)
+                except MirrorError as exc:
+                    location = ".".join(str(part) for part in ["hosts", index, *exc.location])
+                    raise SimError(str(exc), field=location) from exc
+                resolved, links = build_links(host, devices)
+                built[host.name] = HomeAssistantSim(resolved, advertiser=self.advertiser, links=links)
+        self.hosts: dict[str, SimHost] = {host.name: built[host.name] for host in spec.hosts}
 
     def host(self, name: str) -> SimHost:
         """The host of that name (KeyError when there is none)."""

@@ -22,6 +22,13 @@ none = all] turns the automation off, so its trigger no longer runs it; `integra
 [integration domain; none = all] puts its config entry in `setup_retry` and every entity of
 it `unavailable`; `key_revoked` rejects the long-lived token (REST 401, WebSocket
 `auth_invalid`, open WebSocket sessions closed as HA does when a token is revoked).
+
+In a virtual home, an entity may mirror a simulated vendor device (`mirrors`): a `Link`
+(`weaklink.sim.links`) then plays the integration, so the entity shows the device's state and
+health, its config entry follows the device's credentials, and a service call on it becomes a
+command to the device (`Command`, which may fail: `ServiceError`, answered as HA answers a
+`HomeAssistantError`). A state an integration writes within CONTEXT_RECENT_SECONDS of a call
+carries that call's context. A `HomeAssistantSim` run alone has no links: its entities are its own.
 """
 
 from __future__ import annotations
@@ -34,13 +41,13 @@ import json
 import re
 import secrets
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from aiohttp import WSCloseCode, WSMsgType, web
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from zeroconf.asyncio import AsyncServiceInfo
 
 from .faults import Fault, FaultKind
@@ -54,6 +61,8 @@ AUTH_TIMEOUT = 10.0  # seconds HA waits for the `auth` message
 UNAVAILABLE = "unavailable"
 
 Json = dict[str, Any]
+ENTITY_ID = r"^[a-z0-9_]+\.[a-z0-9_]+$"
+CONTEXT_RECENT_SECONDS = 5.0  # an entity writes the context of a call this recent (HA's CONTEXT_RECENT_TIME_SECONDS)
 EntryState = Literal["loaded", "setup_error", "migration_error", "setup_retry", "not_loaded",
                      "failed_unload", "setup_in_progress", "unload_in_progress"]
 
@@ -145,8 +154,13 @@ class DeviceSpec(BaseModel):
     manufacturer: str | None = None
     model: str | None = None
     integration: str | None = Field(default=None, description="The domain of the config entry it belongs to.")
+    config_entry: str | None = Field(default=None, description="That entry's title, when the domain has several.")
     area: str | None = None
     sw_version: str | None = None
+    hw_version: str | None = None
+    model_id: str | None = None
+    via_device: str | None = Field(default=None, description="The id of the device it is reached through (a hub).")
+    configuration_url: str | None = None
     identifiers: list[tuple[str, str]] = Field(default_factory=list)
     connections: list[tuple[str, str]] = Field(default_factory=list)
 
@@ -156,13 +170,16 @@ class EntitySpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    entity_id: str = Field(pattern=r"^[a-z0-9_]+\.[a-z0-9_]+$")
-    state: str
+    entity_id: str = Field(pattern=ENTITY_ID)
+    state: str = "unknown"
     attributes: dict[str, Any] = Field(default_factory=dict)
     integration: str | None = Field(default=None, description="Config entry domain; none for HA's own (person, ...).")
+    config_entry: str | None = Field(default=None, description="That entry's title, when the domain has several.")
     device: str | None = None
     area: str | None = None
     unique_id: str | None = None
+    mirrors: str | None = Field(default=None, description="In a virtual home, the vendor device it mirrors: "
+                                "`HOST/ELEMENT` or `HOST` (see `weaklink.sim.links`).")
 
     @property
     def domain(self) -> str:
@@ -294,6 +311,18 @@ class HomeAssistantSpec(BaseModel):
     devices: list[DeviceSpec] = Field(default_factory=lambda: list(_HOME[2]))
     entities: list[EntitySpec] = Field(default_factory=lambda: list(_HOME[3]))
     automations: list[AutomationSpec] = Field(default_factory=lambda: list(_HOME[4]))
+    mirrors: dict[str, str] = Field(default_factory=dict, description="Shorthand for entities' `mirrors`: "
+                                    "entity id → `HOST/ELEMENT`; an entity not in `entities` is added.")
+
+    @model_validator(mode="after")
+    def _one_target_each(self) -> HomeAssistantSpec:
+        declared = {entity.entity_id: entity.mirrors for entity in self.entities}
+        for entity_id, target in self.mirrors.items():
+            if not re.fullmatch(ENTITY_ID, entity_id):
+                raise ValueError(f"{entity_id!r} is not an entity id (domain.object_id)")
+            if declared.get(entity_id) not in (None, target):
+                raise ValueError(f"{entity_id} mirrors {declared[entity_id]!r} in `entities` and {target!r} here")
+        return self
 
 
 # ------------------------------------------------------------------ states, events, contexts
@@ -353,6 +382,45 @@ class ServiceNotFound(Exception):
         self.domain, self.service = domain, service
 
 
+class ServiceError(Exception):
+    """A service call the integration could not carry out: HA's `HomeAssistantError` (WebSocket
+    code `home_assistant_error`) or an exception the integration did not expect (`unknown_error`)."""
+
+    def __init__(self, message: str, code: str = "home_assistant_error") -> None:
+        super().__init__(message)
+        self.message, self.code = message, code
+
+
+@dataclass(frozen=True)
+class Command:
+    """A command an integration sends to its device: `send()` carries it out (raising ServiceError
+    when the integration's call fails) after `delay` seconds (a slow device answers late)."""
+
+    send: Callable[[], None]
+    delay: float = 0.0
+
+
+class Link(Protocol):
+    """An integration's view of one vendor device an entity mirrors (built by `weaklink.sim.links`)."""
+
+    domain: str  # the integration: hue, shelly, xiaomi_miio
+
+    def watch(self, callback: Callable[[], None]) -> None:
+        """Call `callback()` whenever what the integration sees of the device may have changed."""
+
+    def entry_problem(self) -> tuple[EntryState, str | None] | None:
+        """The state (and reason) the device puts the integration's config entry in, if not `loaded`."""
+
+    def available(self) -> bool:
+        """Whether the integration marks the entity available."""
+
+    def reading(self) -> tuple[str, Json]:
+        """The entity's state and the attributes it sets, as the integration last heard them."""
+
+    def command(self, service: str, data: Json, current: State) -> Command:
+        """The command a service call on the entity becomes."""
+
+
 # ------------------------------------------------------------------ services
 
 _TOGGLE = "<toggle>"
@@ -371,6 +439,9 @@ _SERVICES: dict[str, dict[str, str]] = {
     "device_tracker": {"see": "<see>"},
 }
 _TARGET_KEYS = ("entity_id", "device_id", "area_id")
+# What an entity that is not available keeps of its attributes: capabilities, name, features.
+_KEPT_UNAVAILABLE = frozenset({"friendly_name", "supported_features", "device_class", "icon", "supported_color_modes",
+                               "min_color_temp_kelvin", "max_color_temp_kelvin", "effect_list"})
 
 
 def _as_list(value: Any) -> list[str]:
@@ -399,15 +470,20 @@ def _light_attributes(attributes: Json, data: Json, on: bool) -> Json:
 class HomeAssistantCore:
     """HA's state machine, event bus, services, automations and traces, without any network."""
 
-    def __init__(self, spec: HomeAssistantSpec) -> None:
+    def __init__(self, spec: HomeAssistantSpec, links: Mapping[str, Link] | None = None) -> None:
         self.spec = spec
         self.started = _now()
         self._states: dict[str, State] = {}
         self._listeners: list[tuple[str, Callable[[Event], None]]] = []
-        self.entry_states: dict[str, EntryState] = {entry.domain: entry.state for entry in spec.integrations}
-        self.entry_reasons: dict[str, str | None] = {entry.domain: None for entry in spec.integrations}
+        self._entities = {entity.entity_id: entity for entity in spec.entities}
+        self._links: dict[str, Link] = dict(links or {})
+        self._commanded: dict[str, tuple[Context, float]] = {}  # entity → the last call's context, when
+        self._failed: dict[str, str] = {}  # integrations failed by a fault (not by the spec), and why
+        self.entry_states: dict[str, EntryState] = {}  # by entry id
+        self.entry_reasons: dict[str, str | None] = {}
+        for entry in spec.integrations:
+            self.entry_states[entry.id], self.entry_reasons[entry.id] = self._entry_now(entry)
         self._hidden: dict[str, State] = {}  # real states of entities whose integration is down
-        self._failed: set[str] = set()  # integrations failed by a fault (not by the spec)
         self.traces: dict[str, list[Json]] = {}
         self._runs: set[asyncio.Task[None]] = set()
         self._queue: list[Event] = []  # events fired while another is being delivered
@@ -415,6 +491,8 @@ class HomeAssistantCore:
         self._load_states()
         self.listen("state_changed", self._follow_trackers)
         self.listen("state_changed", self._run_triggered)
+        for entity_id, link in self._links.items():
+            link.watch(lambda entity_id=entity_id: self._link_changed(entity_id))
 
     # ---------------------------------------------------------- state machine
 
@@ -423,9 +501,14 @@ class HomeAssistantCore:
         for entity in self.spec.entities:
             self._states[entity.entity_id] = State(entity.entity_id, entity.state, dict(entity.attributes),
                                                    self.started, self.started, context)
-            if self.entry_states.get(entity.integration or "", "loaded") != "loaded":
-                self._hidden[entity.entity_id] = self._states[entity.entity_id]
+            if not self._entry_loaded(entity):
+                if entity.entity_id not in self._links:
+                    self._hidden[entity.entity_id] = self._states[entity.entity_id]
                 self._states[entity.entity_id] = self._unavailable(self._states[entity.entity_id], context)
+            elif entity.entity_id in self._links:  # what the integration reads from the device at setup
+                state, attributes = self._linked_state(entity)
+                self._states[entity.entity_id] = State(entity.entity_id, state, attributes, self.started,
+                                                       self.started, context)
         for automation in self.spec.automations:
             attributes = {"id": automation.id, "last_triggered": None, "mode": "single", "current": 0,
                           "friendly_name": automation.alias}
@@ -457,6 +540,8 @@ class HomeAssistantCore:
 
     def report(self, entity_id: str, state: str, attributes: Json | None = None) -> State | None:
         """A device reports a new state through its integration (unless the integration is down)."""
+        if entity_id in self._links:
+            raise ValueError(f"{entity_id} mirrors a simulated device: change the device, its integration follows")
         if entity_id in self._hidden:
             old, moment = self._hidden[entity_id], _now()
             merged = dict(old.attributes if attributes is None else attributes)
@@ -466,10 +551,50 @@ class HomeAssistantCore:
 
     @staticmethod
     def _unavailable(state: State, context: Context) -> State:
+        """An entity its integration did not set up: HA restores it from the registry as unavailable."""
         attributes = {key: value for key, value in state.attributes.items()
                       if key in ("friendly_name", "supported_features", "device_class")}
         moment = _now()
         return State(state.entity_id, UNAVAILABLE, {**attributes, "restored": True}, moment, moment, context)
+
+    # ---------------------------------------------------------- mirrored devices (links)
+
+    def _linked_state(self, entity: EntitySpec) -> tuple[str, Json]:
+        """What a mirrored entity shows now: its device's state as its integration last heard it, or
+        `unavailable` with the attributes HA keeps for an entity that is not available."""
+        link = self._links[entity.entity_id]
+        if not link.available():
+            return UNAVAILABLE, {key: value for key, value in entity.attributes.items() if key in _KEPT_UNAVAILABLE}
+        state, attributes = link.reading()
+        return state, {**entity.attributes, **attributes}
+
+    def _link_changed(self, entity_id: str) -> None:
+        """The mirrored device (or its host's faults) changed: the entry, then the entity, follow."""
+        entry = self._entry_of(self._entities[entity_id])
+        if entry is not None:
+            self._sync_entry(entry)
+        self._refresh(entity_id)
+
+    def _refresh(self, entity_id: str, context: Context | None = None) -> State | None:
+        """Write what an entity should show now, given its entry and (if mirrored) its device."""
+        entity, current = self._entities[entity_id], self._states[entity_id]
+        recent = self._commanded.get(entity_id)
+        if recent is not None and time.monotonic() - recent[1] <= CONTEXT_RECENT_SECONDS:
+            context = recent[0]
+        if not self._entry_loaded(entity):
+            if current.attributes.get("restored") and current.state == UNAVAILABLE:
+                return None
+            if entity_id not in self._links:
+                self._hidden[entity_id] = current
+            down = self._unavailable(current, context or Context())
+            return self.set(entity_id, down.state, down.attributes, context)
+        if entity_id in self._links:
+            state, attributes = self._linked_state(entity)
+            return self.set(entity_id, state, attributes, context)
+        if entity_id in self._hidden:
+            real = self._hidden.pop(entity_id)
+            return self.set(entity_id, real.state, real.attributes, context)
+        return None
 
     # ---------------------------------------------------------- event bus
 
@@ -520,7 +645,40 @@ class HomeAssistantCore:
 
     def call(self, domain: str, service: str, data: Json | None = None, target: Json | None = None,
              context: Context | None = None) -> list[State]:
-        """Run a service on its targets (blocking, as the APIs call it); the states it changed."""
+        """Run a service on its targets; the states it changed at once. A command to a slow device
+        finishes in the background (`call_waiting` waits for it, as HA's APIs and automations do)."""
+        changed, pending, errors = self._call(domain, service, data, target, context)
+        for later in pending:
+            self._schedule(self._quietly(later))
+        if errors:
+            raise errors[0]
+        return changed
+
+    async def call_waiting(self, domain: str, service: str, data: Json | None = None, target: Json | None = None,
+                           context: Context | None = None) -> list[State]:
+        """Run a service and wait until every command it sent is done; the states it changed.
+        ServiceError when an integration's command failed (after the other targets were served)."""
+        changed, pending, errors = self._call(domain, service, data, target, context)
+        for later in pending:
+            try:
+                if (state := await later) is not None:
+                    changed.append(state)
+            except ServiceError as err:
+                errors.append(err)
+        if errors:
+            raise errors[0]
+        return changed
+
+    @staticmethod
+    async def _quietly(later: Awaitable[State | None]) -> None:
+        try:
+            await later
+        except ServiceError:
+            pass  # HA logs it; nobody waits for this call's answer
+
+    def _call(self, domain: str, service: str, data: Json | None, target: Json | None,
+              context: Context | None) -> tuple[list[State], list[Awaitable[State | None]], list[ServiceError]]:
+        """Run a service: the states changed at once, the commands still under way, the commands that failed."""
         if not self.has_service(domain, service):
             raise ServiceNotFound(domain, service)
         data = dict(data or {})
@@ -531,12 +689,26 @@ class HomeAssistantCore:
         self.fire("call_service", {"domain": domain, "service": service,
                                    "service_data": {**data, **(target or {})}}, context)
         if domain == "device_tracker":
-            return self._see(service_data, context)
-        changed = [self._apply(domain, service, entity_id, service_data, context) for entity_id in entity_ids]
-        return [state for state in changed if state is not None]
+            return self._see(service_data, context), [], []
+        changed: list[State] = []
+        pending: list[Awaitable[State | None]] = []
+        errors: list[ServiceError] = []
+        for entity_id in entity_ids:  # HA serves every target, then raises the first failure
+            try:
+                outcome = self._apply(domain, service, entity_id, service_data, context)
+            except ServiceError as err:
+                errors.append(err)
+                continue
+            if isinstance(outcome, State):
+                changed.append(outcome)
+            elif outcome is not None:
+                pending.append(outcome)
+        return changed, pending, errors
 
-    def _apply(self, domain: str, service: str, entity_id: str, data: Json, context: Context) -> State | None:
-        """One target of one service call; None when it did not change (or cannot: unavailable, absent)."""
+    def _apply(self, domain: str, service: str, entity_id: str, data: Json,
+               context: Context) -> State | Awaitable[State | None] | None:
+        """One target of one service call: the new state, the command still under way (a mirrored
+        device answering late), or None when it did not change (or cannot: unavailable, absent)."""
         entity_domain = entity_id.split(".", 1)[0]
         if domain == "homeassistant":
             if not self.has_service(entity_domain, service):
@@ -545,6 +717,8 @@ class HomeAssistantCore:
         current = self._states.get(entity_id)
         if entity_domain != domain or current is None or current.state == UNAVAILABLE:
             return None  # HA logs "referenced entities are missing or not currently available" and goes on
+        if (link := self._links.get(entity_id)) is not None:
+            return self._command(entity_id, link.command(service, data, current), context)
         outcome = _SERVICES[domain][service]
         if outcome == "<trigger>":
             self._schedule(self._run(self._automation_for(entity_id), None, context))
@@ -554,6 +728,23 @@ class HomeAssistantCore:
         if domain == "light":
             attributes = _light_attributes(attributes, data, new_state == "on")
         return self.set(entity_id, new_state, attributes, context)
+
+    def _command(self, entity_id: str, command: Command, context: Context) -> State | Awaitable[State | None] | None:
+        """Send a mirrored entity's command; its device's answer, heard by the integration, writes the
+        state, in the call's context when it comes within CONTEXT_RECENT_SECONDS (HA's entities do that)."""
+        self._commanded[entity_id] = (context, time.monotonic())
+        before = self._states[entity_id]
+        if command.delay > 0:
+            return self._command_later(entity_id, command, before)
+        command.send()
+        after = self._states[entity_id]
+        return after if after is not before else None
+
+    async def _command_later(self, entity_id: str, command: Command, before: State) -> State | None:
+        await asyncio.sleep(command.delay)
+        command.send()
+        after = self._states[entity_id]
+        return after if after is not before else None
 
     def _see(self, data: Json, context: Context) -> list[State]:
         """`device_tracker.see`: a tracker reports where it is (`dev_id`, `location_name`)."""
@@ -642,8 +833,8 @@ class HomeAssistantCore:
                 "target": {"entity_id": list(action.target)}}, "running_script": False}}
             steps[path] = [step]
             try:
-                self.call(domain, service, action.data, {"entity_id": action.target}, context)
-            except ServiceNotFound as err:
+                await self.call_waiting(domain, service, action.data, {"entity_id": action.target}, context)
+            except (ServiceNotFound, ServiceError) as err:
                 step["error"] = str(err)
                 return str(err)
             await asyncio.sleep(0)  # HA awaits each service call: other work interleaves here
@@ -676,29 +867,59 @@ class HomeAssistantCore:
     # ---------------------------------------------------------- integrations
 
     def fail_integration(self, domain: str, reason: str = "Cannot connect") -> None:
-        """The integration's setup fails (retrying): its entry leaves `loaded`, its entities go unavailable."""
-        if self.entry_states[domain] != "loaded":
-            return
-        self._failed.add(domain)
-        self.entry_states[domain], self.entry_reasons[domain] = "setup_retry", reason
-        context = Context()
-        for entity in self.spec.entities:
-            if entity.integration == domain and entity.entity_id not in self._hidden:
-                real = self._states[entity.entity_id]
-                self._hidden[entity.entity_id] = real
-                down = self._unavailable(real, context)
-                self.set(entity.entity_id, down.state, down.attributes, context)
+        """The integration's setup fails (retrying): its entries leave `loaded`, their entities go unavailable."""
+        self._failed[domain] = reason
+        for entry in self.spec.integrations:
+            if entry.domain == domain:
+                self._sync_entry(entry)
 
     def restore_integration(self, domain: str) -> None:
         """The integration loads again: its entities show their real states."""
-        if domain not in self._failed:
+        if self._failed.pop(domain, None) is None:
             return
-        self._failed.discard(domain)
-        self.entry_states[domain], self.entry_reasons[domain] = "loaded", None
+        for entry in self.spec.integrations:
+            if entry.domain == domain:
+                self._sync_entry(entry)
+
+    def _entry_for(self, domain: str | None, title: str | None = None) -> IntegrationSpec | None:
+        """The config entry of `domain`: the one titled (or with the id) `title`, else its first."""
+        candidates = [entry for entry in self.spec.integrations if entry.domain == domain]
+        if title is not None:
+            return next((entry for entry in candidates if title in (entry.title, entry.id)), None)
+        return candidates[0] if candidates else None
+
+    def _entry_of(self, item: EntitySpec | DeviceSpec) -> IntegrationSpec | None:
+        return self._entry_for(item.integration, item.config_entry)
+
+    def _entry_loaded(self, entity: EntitySpec) -> bool:
+        entry = self._entry_of(entity)
+        return entry is None or self.entry_states[entry.id] == "loaded"
+
+    def _entry_now(self, entry: IntegrationSpec) -> tuple[EntryState, str | None]:
+        """The state an entry is in now: as set up in the spec, failed by a fault, or put out of
+        `loaded` by one of the devices it mirrors (a revoked key: `setup_error`, reauthentication)."""
+        if entry.state != "loaded":
+            return entry.state, None
+        if entry.domain in self._failed:
+            return "setup_retry", self._failed[entry.domain]
+        for entity_id, link in self._links.items():
+            mine = self._entry_of(self._entities[entity_id])
+            if mine is not None and mine.id == entry.id and (problem := link.entry_problem()) is not None:
+                return problem
+        return "loaded", None
+
+    def _sync_entry(self, entry: IntegrationSpec) -> None:
+        """Bring an entry's state, and all its entities, in line with what it should be now."""
+        now = self._entry_now(entry)
+        if (self.entry_states[entry.id], self.entry_reasons[entry.id]) == now:
+            return
+        going_down = self.entry_states[entry.id] == "loaded"
+        self.entry_states[entry.id], self.entry_reasons[entry.id] = now
+        context = Context() if going_down else None  # one unload takes its entities down together
         for entity in self.spec.entities:
-            if entity.integration == domain and entity.entity_id in self._hidden:
-                real = self._hidden.pop(entity.entity_id)
-                self.set(entity.entity_id, real.state, real.attributes)
+            mine = self._entry_of(entity)
+            if mine is not None and mine.id == entry.id:
+                self._refresh(entity.entity_id, context)
 
     # ---------------------------------------------------------- registries, as the WebSocket lists them
 
@@ -706,46 +927,46 @@ class HomeAssistantCore:
         """`config_entries/get`: each entry's API view."""
         stamp = self.started.timestamp()
         return [{"created_at": stamp, "entry_id": entry.id, "domain": entry.domain, "modified_at": stamp,
-                 "title": entry.title, "source": entry.source, "state": self.entry_states[entry.domain],
+                 "title": entry.title, "source": entry.source, "state": self.entry_states[entry.id],
                  "supports_options": False, "supports_remove_device": False, "supports_unload": True,
                  "supports_reconfigure": False, "supported_subentry_types": {}, "pref_disable_new_entities": False,
-                 "pref_disable_polling": False, "disabled_by": None, "reason": self.entry_reasons[entry.domain],
+                 "pref_disable_polling": False, "disabled_by": None, "reason": self.entry_reasons[entry.id],
                  "error_reason_translation_key": None, "error_reason_translation_placeholders": None,
                  "num_subentries": 0}
                 for entry in self.spec.integrations
                 if domain in (None, entry.domain) and (not types or entry.integration_type in types)]
 
-    def _entry_id(self, domain: str | None) -> str | None:
-        return next((entry.id for entry in self.spec.integrations if entry.domain == domain), None)
+    def _entry_id(self, item: EntitySpec | DeviceSpec) -> str | None:
+        return entry.id if (entry := self._entry_of(item)) is not None else None
 
     def entity_registry(self) -> list[Json]:
         """`config/entity_registry/list`."""
         stamp = self.started.timestamp()
         entries = [(entity.entity_id, entity.integration or entity.domain, entity.device, entity.area,
-                    entity.unique_id or entity.entity_id.split(".", 1)[1], entity.integration)
+                    entity.unique_id or entity.entity_id.split(".", 1)[1], self._entry_id(entity))
                    for entity in self.spec.entities]
         entries += [(automation.entity, "automation", None, None, automation.id, None)
                     for automation in self.spec.automations]
-        return [{"area_id": area, "categories": {}, "config_entry_id": self._entry_id(integration),
+        return [{"area_id": area, "categories": {}, "config_entry_id": entry_id,
                  "config_subentry_id": None, "created_at": stamp, "device_id": device, "disabled_by": None,
                  "entity_category": None, "entity_id": entity_id, "has_entity_name": device is not None,
                  "hidden_by": None, "icon": None, "id": stable_hex(f"entity:{entity_id}"), "labels": [],
                  "modified_at": stamp, "name": None, "options": {}, "original_name": None, "platform": platform,
                  "translation_key": None, "unique_id": unique_id}
-                for entity_id, platform, device, area, unique_id, integration in entries]
+                for entity_id, platform, device, area, unique_id, entry_id in entries]
 
     def device_registry(self) -> list[Json]:
         """`config/device_registry/list`."""
         stamp = self.started.timestamp()
-        return [{"area_id": device.area, "configuration_url": None,
-                 "config_entries": [entry] if (entry := self._entry_id(device.integration)) else [],
+        return [{"area_id": device.area, "configuration_url": device.configuration_url,
+                 "config_entries": [entry] if (entry := self._entry_id(device)) else [],
                  "config_entries_subentries": {entry: [None]} if entry else {},
                  "connections": [list(pair) for pair in device.connections], "created_at": stamp,
-                 "disabled_by": None, "entry_type": None, "hw_version": None, "id": device.id,
+                 "disabled_by": None, "entry_type": None, "hw_version": device.hw_version, "id": device.id,
                  "identifiers": [list(pair) for pair in device.identifiers], "labels": [],
-                 "manufacturer": device.manufacturer, "model": device.model, "model_id": None,
+                 "manufacturer": device.manufacturer, "model": device.model, "model_id": device.model_id,
                  "modified_at": stamp, "name_by_user": None, "name": device.name, "primary_config_entry": entry,
-                 "serial_number": None, "sw_version": device.sw_version, "via_device_id": None}
+                 "serial_number": None, "sw_version": device.sw_version, "via_device_id": device.via_device}
                 for device in self.spec.devices]
 
     def area_registry(self) -> list[Json]:
@@ -759,7 +980,7 @@ class HomeAssistantCore:
         """`/api/config` and `get_config`: the core configuration."""
         components = sorted({"api", "automation", "http", "person", "websocket_api", "zeroconf", "trace", "config",
                              *(entry.domain for entry in self.spec.integrations if
-                               self.entry_states[entry.domain] == "loaded"),
+                               self.entry_states[entry.id] == "loaded"),
                              *(state.entity_id.split(".", 1)[0] for state in self._states.values())})
         return {"allowlist_external_dirs": ["/config/www", "/media"], "allowlist_external_urls": [],
                 "components": components, "config_dir": "/config", "config_source": "storage", "country": None,
@@ -925,13 +1146,34 @@ class WebSocketSession:
                              translation_placeholders={"return_response": "return_response=True"}))
             return
         try:
-            self.sim.core.call(domain, service, msg.get("service_data"), msg.get("target"), context)
+            _, pending, errors = self.sim.core._call(domain, service, msg.get("service_data"), msg.get("target"),
+                                                     context)
         except ServiceNotFound:
             self.send(_error(msg["id"], "not_found", f"Service {domain}.{service} not found.",
                              translation_domain="homeassistant", translation_key="service_not_found",
                              translation_placeholders={"domain": domain, "service": service}))
             return
-        self.send(_result(msg["id"], {"context": context.as_dict()}))
+        if not pending:  # answered at once, after the state changes it caused, as HA answers
+            self._answer_call(msg["id"], context, errors)
+            return
+        # HA finishes the call even if the client leaves; the host's stop cancels it with the runs.
+        self.sim.core._schedule(self._finish_call(msg["id"], context, pending, errors))
+
+    async def _finish_call(self, iden: int, context: Context, pending: list[Awaitable[State | None]],
+                           errors: list[ServiceError]) -> None:
+        """Answer a call once the commands it sent to slow devices are done."""
+        for later in pending:
+            try:
+                await later
+            except ServiceError as err:
+                errors.append(err)
+        self._answer_call(iden, context, errors)
+
+    def _answer_call(self, iden: int, context: Context, errors: list[ServiceError]) -> None:
+        if errors:
+            self.send(_error(iden, errors[0].code, errors[0].message))
+        else:
+            self.send(_result(iden, {"context": context.as_dict()}))
 
     def _trace_list(self, msg: Json) -> None:
         runs = [run for item_id, runs in self.sim.core.traces.items()
@@ -955,10 +1197,11 @@ class HomeAssistantSim(HttpHost):
 
     brand = "homeassistant"
 
-    def __init__(self, spec: HomeAssistantSpec, advertiser: Advertiser | None = None) -> None:
+    def __init__(self, spec: HomeAssistantSpec, advertiser: Advertiser | None = None,
+                 links: Mapping[str, Link] | None = None) -> None:
         super().__init__(spec.name, spec.address, spec.port, advertiser)
         self.spec = spec
-        self.core = HomeAssistantCore(spec)
+        self.core = HomeAssistantCore(spec, links)
         self._sessions: set[web.WebSocketResponse] = set()
         self._authenticated: set[web.WebSocketResponse] = set()
         self._closing: set[asyncio.Task[Any]] = set()
@@ -976,8 +1219,9 @@ class HomeAssistantSim(HttpHost):
 
     async def call_service(self, domain: str, service: str, data: Json | None = None,
                            target: Json | None = None) -> list[State]:
-        """Call a service as the owner would; the states it changed."""
-        return self.core.call(domain, service, data, target, Context(user_id=self.spec.user_id))
+        """Call a service as the owner would; the states it changed (ServiceError if a device's
+        integration failed to carry it out)."""
+        return await self.core.call_waiting(domain, service, data, target, Context(user_id=self.spec.user_id))
 
     async def settle(self) -> None:
         """Wait for every automation run in flight to finish."""
@@ -987,9 +1231,19 @@ class HomeAssistantSim(HttpHost):
         """The stored traces of one automation, oldest first, as `trace/get` returns them."""
         return [run["extended"] for run in self.core.traces.get(automation_id, [])]
 
-    def entry_state(self, domain: str) -> EntryState:
-        """The state of an integration's config entry."""
-        return self.core.entry_states[domain]
+    def entry_state(self, domain: str, title: str | None = None) -> EntryState:
+        """The state of an integration's config entry (the one titled `title`, when it has several)."""
+        entry = self.core._entry_for(domain, title)
+        if entry is None:
+            raise KeyError(f"no {domain} config entry" + (f" titled {title!r}" if title else ""))
+        return self.core.entry_states[entry.id]
+
+    def entry_reason(self, domain: str, title: str | None = None) -> str | None:
+        """Why that entry is not loaded, as `config_entries/get` says it."""
+        entry = self.core._entry_for(domain, title)
+        if entry is None:
+            raise KeyError(f"no {domain} config entry" + (f" titled {title!r}" if title else ""))
+        return self.core.entry_reasons[entry.id]
 
     @property
     def token_valid(self) -> bool:
@@ -1101,10 +1355,12 @@ class HomeAssistantSim(HttpHost):
         if data is not None and not isinstance(data, dict):
             return web.Response(status=400, text="400: Bad Request")
         try:
-            changed = self.core.call(request.match_info["domain"], request.match_info["service"], data, None,
-                                     Context(user_id=self.spec.user_id))
+            changed = await self.core.call_waiting(request.match_info["domain"], request.match_info["service"],
+                                                   data, None, Context(user_id=self.spec.user_id))
         except ServiceNotFound:
             return web.Response(status=400, text="400: Bad Request")
+        except ServiceError:  # HA lets it reach aiohttp, which answers its generic 500
+            return web.Response(status=500, text="500 Internal Server Error\n\nServer got itself in trouble")
         return self._json([state.as_dict() for state in changed])
 
     # ---------------------------------------------------------- WebSocket

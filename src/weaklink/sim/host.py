@@ -6,12 +6,17 @@ subclasses `SimHost` and implements `_serve` / `_unserve` (open and close its so
 and `services` (its mDNS records); `SimHost` handles the generic faults: `host_down`
 closes the port, `moved` reopens it on another address, `not_advertised` withdraws the
 records.
+
+A host's own state changes (a light switched, a relay tripped) are announced to whoever
+`watch`es it: that is how the Home Assistant simulator's integrations hear the vendor
+devices they mirror (`links`), as real integrations hear event streams and notifications.
 """
 
 from __future__ import annotations
 
 import ipaddress
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from typing import ClassVar
 
 from zeroconf.asyncio import AsyncServiceInfo
@@ -41,7 +46,18 @@ class SimHost(ABC):
         self._serving = False
         self._advertised: list[AsyncServiceInfo] = []
         self._changes: list[Fault] = []
+        self._watchers: list[Callable[[], None]] = []
         self.faults.on_change(lambda fault, on: self._changes.append(fault))
+
+    def watch(self, callback: Callable[[], None]) -> None:
+        """Call `callback()` after every change of the host's own state (not its faults: watch
+        `faults.on_change` for those)."""
+        self._watchers.append(callback)
+
+    def _changed(self) -> None:
+        """Tell the watchers the host's state changed."""
+        for callback in list(self._watchers):
+            callback()
 
     # -------------------------------------------------------------- subclass API
 

@@ -326,7 +326,35 @@ class HueBridge(HttpHost):
         if changed:
             node.changed = _now()
             self._publish("update", [self._delta(node, changed)])
+            self._changed()
         return True
+
+    def command_light(self, node: ZigbeeNode, changes: dict[str, Any]) -> tuple[int, list[str]]:
+        """A CLIP v2 light PUT the bridge accepted: (HTTP status, error descriptions). Carried out
+        when the light is connected (200) or has a connectivity issue (207); not when disconnected (207)."""
+        status = self.connectivity(node)
+        if status == "connected":
+            self._report(node, **changes)
+            return 200, []
+        if status != "disconnected":  # the bridge sends it anyway and warns
+            self._report(node, **changes)
+        fields = [{"on": "on", "brightness": "dimming"}[name] for name in changes]
+        return 207, [f"device (light) has communication issues, command (.{name}) may not have effect"
+                     for name in fields]
+
+    def device_resource(self, node: ZigbeeNode) -> dict[str, Any]:
+        """The CLIP v2 `device` resource of a light or sensor."""
+        return self._device(node)
+
+    @property
+    def bridge_device_rid(self) -> str:
+        """The rid of the bridge's own `device` resource."""
+        return self._rid("device", "bridge")
+
+    @property
+    def software_version(self) -> str:
+        """The bridge's software version as CLIP v2 reports it (`1.65.1965111030`)."""
+        return _bridge_software(self.spec)
 
     def _delta(self, node: ZigbeeNode, changed: dict[str, Any]) -> dict[str, Any]:
         """The partial resource an `update` event carries for these changes."""
@@ -374,7 +402,7 @@ class HueBridge(HttpHost):
 
     def _bridge_device(self) -> dict[str, Any]:
         return {
-            "id": self._rid("device", "bridge"),
+            "id": self.bridge_device_rid,
             "identify": {},
             "metadata": {"archetype": "bridge_v2", "name": self.spec.name},
             "product_data": {"certified": True, "manufacturer_name": MANUFACTURER, "model_id": self.spec.model,
@@ -629,16 +657,8 @@ class HueBridge(HttpHost):
         if changes is None:
             return _v2_reply(400, [], ["body contains invalid JSON"])
         node = next(node for node in self._nodes if node.service_rid == rid)
-        link = [{"rid": rid, "rtype": "light"}]
-        status = self.connectivity(node)
-        if status == "connected":
-            self._report(node, **changes)
-            return _v2_reply(200, link)
-        if status != "disconnected":  # the bridge sends it anyway and warns
-            self._report(node, **changes)
-        fields = [{"on": "on", "brightness": "dimming"}[name] for name in changes]
-        return _v2_reply(207, link, [f"device (light) has communication issues, command (.{name}) may not have effect"
-                                     for name in fields])
+        status, errors = self.command_light(node, changes)
+        return _v2_reply(status, [{"rid": rid, "rtype": "light"}], errors)
 
     async def _event_stream(self, request: web.Request) -> web.StreamResponse:
         """Server-sent events: `: hi`, then one frame per event until the client or the bridge leaves."""

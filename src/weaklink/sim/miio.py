@@ -271,11 +271,14 @@ class MiioDevice(SimHost):
 
     def set_power(self, on: bool) -> None:
         """Switch it on or off, as its button would."""
-        self.properties["power"] = "on" if on else "off"
+        self.set_property("power", "on" if on else "off")
 
     def set_property(self, name: str, value: Any) -> None:
         """Change what `get_prop` answers for `name` (a sensor reading, a brightness)."""
+        changed = self.properties.get(name) != value
         self.properties[name] = value
+        if changed:
+            self._changed()
 
     @property
     def device_id(self) -> int:
@@ -398,7 +401,7 @@ class MiioDevice(SimHost):
             return self._set_power(params)
         setter = re.fullmatch(r"set_(\w+)", method)
         if setter and setter.group(1) in self.properties and isinstance(params, list) and params:
-            self.properties[setter.group(1)] = str(params[0]) if self._yeelight else params[0]
+            self.set_property(setter.group(1), str(params[0]) if self._yeelight else params[0])
             return {"result": ["ok"]}
         return {"error": METHOD_NOT_FOUND}
 

@@ -294,6 +294,12 @@ class ShellyDevice(HttpHost):
         """Switch relay `index` as its wall switch would (or as `source` says); returns whether it was on."""
         return self._switch(index, on, source or ("input" if self.generation == 1 else "switch"))
 
+    @property
+    def firmware_id(self) -> str:
+        """The firmware id `/shelly` reports (`fw` on Gen1, `fw_id` on Gen2+), which aioshelly calls
+        the firmware version."""
+        return self._gen1_fw() if self.generation == 1 else self._gen2_fw()
+
     def password(self) -> str | None:
         """The password the device checks now (changed by `key_revoked`), None when it has none."""
         if self.faults.active(FaultKind.KEY_REVOKED) is not None:
@@ -312,6 +318,7 @@ class ShellyDevice(HttpHost):
         relay.set(on, source)
         if changed:
             self._notify_switch(index)
+            self._changed()
         return was_on
 
     def _fault_changed(self, fault: Fault, turned_on: bool) -> None:
