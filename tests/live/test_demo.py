@@ -16,13 +16,13 @@ from weaklink.scenario import load_scenario
 from weaklink.sim.home import VirtualHome, load_virtual_home
 from weaklink.sim.livehome import live_home
 
-EXPECTED = {  # fault → (step, layer, cause, element)
-    "Hue Bridge:light_unreachable:1": (3, "radio", "radio_link_lost", "hue:device/"),
-    "Hue Bridge:host_down": (3, "hub", "hub_offline", "hue:bridge/001788fffe4d5e6f"),
-    "Hue Bridge:key_revoked": (3, "integration", "integration_failed", "hue"),
+EXPECTED = {  # fault → (step, layer, cause, element: its id in any source's terms)
+    "Hue Bridge:light_unreachable:1": (3, "radio", "radio_link_lost", ("light.driveway", "hue:device/")),
+    "Hue Bridge:host_down": (3, "hub", "hub_offline", ("hue:bridge/001788fffe4d5e6f",)),
+    "Hue Bridge:key_revoked": (3, "integration", "integration_failed", ("hue",)),
     "Home Assistant:automation_disabled:automation.arrive_home": (2, "logic", "automation_disabled",
-                                                                  "automation.arrive_home"),
-    "Home Assistant:integration_failed:simplisafe": (4, "integration", "integration_failed", "simplisafe"),
+                                                                  ("automation.arrive_home",)),
+    "Home Assistant:integration_failed:simplisafe": (4, "integration", "integration_failed", ("simplisafe",)),
 }
 
 
@@ -37,7 +37,7 @@ async def test_the_demo_names_the_injected_fault(fault: str) -> None:
     assert (report.mode, report.verdict.value) == ("live", "broken") and link is not None
     step, layer, cause, element = EXPECTED[fault]
     assert (link.step, link.layer.value, link.cause) == (step, layer, cause), link.summary
-    assert link.element.startswith(element) and link.evidence
+    assert link.element.startswith(element) and link.evidence, link.element
     statuses = [s.status.value for s in report.steps]
     assert statuses[: step - 1] == ["passed"] * (step - 1) and statuses[step - 1] == "failed"
 

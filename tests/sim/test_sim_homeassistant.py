@@ -399,3 +399,25 @@ async def test_advertised_as_home_assistant_on_loopback(address: str, advertiser
                           "base_url": f"http://{address}:{PORT}", "requires_api_password": "True"}
     assert info.parsed_addresses() == [address] and info.port == PORT
     assert info.server == f"{sim.spec.uuid}.local."
+
+
+async def test_automation_config_answers_the_stored_configuration(address: str) -> None:
+    """`automation/config`, as HA answers it to an admin: the automation's own configuration."""
+    sim = HomeAssistantSim(HomeAssistantSpec(address=address))
+    await sim.start()
+    try:
+        async with aiohttp.ClientSession() as session, session.ws_connect(f"http://{address}:8123/api/websocket") as ws:
+            await ws.receive_json()
+            await ws.send_json({"type": "auth", "access_token": sim.spec.token})
+            assert (await ws.receive_json())["type"] == "auth_ok"
+            await ws.send_json({"id": 1, "type": "automation/config", "entity_id": "automation.arrive_home"})
+            answer = await ws.receive_json()
+            await ws.send_json({"id": 2, "type": "automation/config", "entity_id": "automation.nope"})
+            missing = await ws.receive_json()
+    finally:
+        await sim.stop()
+    config = answer["result"]["config"]
+    assert answer["success"] and config["triggers"][0]["entity_id"] == ["person.alex"]
+    assert [a["action"] for a in config["actions"]] == [
+        "cover.open_cover", "light.turn_on", "alarm_control_panel.alarm_disarm"]
+    assert (missing["success"], missing["error"]["code"]) == (False, "not_found")

@@ -249,12 +249,13 @@ async def test_snapshot_is_the_home_as_the_offline_adapter_would_read_it(session
         "aladdin_connect": IntegrationHealth.OK, "simplisafe": IntegrationHealth.OK}
     assert light.integration_id in {i.id for i in fragment.integrations}
     assert [area.id for area in fragment.areas] == ["driveway", "garage", "hallway"]
-    # The simulator has no automation/config and no trace yet: the automation is known by its state only.
+    # No run yet: the automation's configuration comes from automation/config, not from a trace.
     [automation] = fragment.automations
     assert (automation.entity_id, automation.config_id, automation.alias, automation.enabled) == (
         "automation.arrive_home", "1700000000001", "Arrive home", True)
-    assert automation.triggers == [] and fragment.runs == []
-    assert any("automation/config answered unknown_command" in entry.message for entry in fragment.log)
+    assert [(t.kind, t.entity_ids, t.to) for t in automation.triggers] == [("state", ["person.alex"], ["home"])]
+    assert automation.acts_on() == {"cover.garage_door", "light.driveway", "alarm_control_panel.simplisafe"}
+    assert fragment.runs == [] and not any("automation/config" in entry.message for entry in fragment.log)
 
 
 async def test_snapshot_reads_automations_and_runs_from_traces(session: HomeAssistantSession,

@@ -38,12 +38,19 @@ from .memory import MemoryHistory
 
 SETTLE = 0.5  # seconds for the push channels to subscribe before the chain starts
 SLACK = timedelta(seconds=2)  # after the last budget: reports still in flight
-# Which finding explains a broken hop best, when history and probes disagree: the layer
-# closest to the physical cause wins. A device-layer probe from the platform ("the entity is
-# unavailable") is a symptom that a vendor's radio or hub probe explains; timing is only ever
-# known from history, so nothing overrides it.
-_RANK = {Layer.TRIGGER: 0, Layer.LOGIC: 1, Layer.INTEGRATION: 2, Layer.DEVICE: 3, Layer.NETWORK: 4,
-         Layer.HUB: 5, Layer.RADIO: 6, Layer.TIMING: 9}
+# When history and probes disagree about a broken hop, the finding that explains the other
+# wins: an integration that failed explains its devices being unreachable; a hub that is gone
+# explains the radio devices behind it; and so on. Timing and logic are only ever known from
+# history, so no probe overrides them.
+_EXPLAINS = {
+    Layer.INTEGRATION: {Layer.NETWORK, Layer.HUB, Layer.RADIO, Layer.DEVICE},
+    Layer.HUB: {Layer.RADIO, Layer.DEVICE},
+    Layer.NETWORK: {Layer.DEVICE},
+    Layer.RADIO: {Layer.DEVICE},
+    Layer.DEVICE: set(),
+}
+# Among the failing probes of a hop, the one that explains most is the cause.
+_PRIORITY = {Layer.INTEGRATION: 5, Layer.HUB: 4, Layer.NETWORK: 3, Layer.RADIO: 2, Layer.DEVICE: 1}
 _PROBE_CAUSE = {"integration": "integration_failed", "network": "device_offline", "hub": "hub_offline",
                 "radio": "radio_link_lost", "device": "device_fault", "logic": "automation_disabled"}
 _WHO = {"integration": "its credentials or its link to the vendor", "network": "the host on the home network",
@@ -180,21 +187,31 @@ class LiveTrace:
             return report
         evidence = [*link.evidence, *(Evidence(kind="probe", detail=p.detail, at=p.at, element=p.element,
                                                source=host.label) for p, host in failing)]
-        domain = integration.domain if (integration := state.graph.integration_of(entities[link.step - 1] or "")) else None
-        # the closest layer wins; between equals, the integration over one entity of it, and the
-        # vendor's own host over the platform that reaches it
-        probe, host = max(failing, key=lambda pair: (_rank(pair[0].layer), pair[0].element == domain,
-                                                     pair[1].adapter == domain))
-        if _rank(probe.layer) <= _RANK[link.layer]:
+        entity = entities[link.step - 1] or ""
+        domain = integration.domain if (integration := state.graph.integration_of(entity)) else None
+        device = state.graph.device_of(entity)
+
+        def layer_of(probe: ProbeResult, host: HostSpec) -> Layer | None:
+            if probe.layer not in Layer._value2member_map_:
+                return None
+            layer = Layer(probe.layer)
+            if layer is Layer.INTEGRATION and domain not in (probe.element, host.adapter):
+                return None  # another integration's trouble explains nothing about this hop
+            if layer is Layer.NETWORK and device is not None and device.transport.is_radio:
+                return Layer.HUB  # the host that is gone is the hub this radio device hangs off
+            return layer
+
+        ranked = [(layer, probe, host) for probe, host in failing if (layer := layer_of(probe, host)) in _PRIORITY]
+        if not ranked:
             return report.model_copy(update={"broken_link": link.model_copy(update={"evidence": evidence})})
-        layer = probe.layer
-        device = state.graph.device_of(entities[link.step - 1] or "")
-        if layer == "network" and device is not None and device.transport.is_radio:
-            layer = "hub"  # the host that is gone is the hub this radio device hangs off
+        # the probe that explains most; between equals, the integration or vendor over one entity of it
+        layer, probe, host = max(ranked, key=lambda r: (_PRIORITY[r[0]], r[1].element == domain, r[2].adapter == domain))
+        if link.layer not in _EXPLAINS[layer] and not (link.layer is Layer.LOGIC and link.cause == "no_automation"):
+            return report.model_copy(update={"broken_link": link.model_copy(update={"evidence": evidence})})
         cause = CAUSES[_PROBE_CAUSE.get(layer, "device_fault")]
         name = _name_of(state, probe.element) or host.label
         link = link.model_copy(update={
-            "element": probe.element, "element_name": name, "layer": Layer(layer), "cause": cause.code,
+            "element": probe.element, "element_name": name, "layer": layer, "cause": cause.code,
             "summary": probe.detail, "evidence": evidence,
             "responsible": f"{host.label} ({host.adapter}): {_WHO[layer]}",
             "fix": cause.fix.format(element=probe.element, name=name, detail=probe.detail)})
@@ -209,10 +226,6 @@ def _name_of(state: LiveState, element: str) -> str | None:
             if item.id == element and item.name:
                 return item.name
     return None
-
-
-def _rank(layer: str) -> int:
-    return _RANK.get(Layer(layer), 0) if layer in Layer._value2member_map_ else 0
 
 
 def _relevant(state: LiveState, entity: str | None) -> list[tuple[ProbeResult, HostSpec]]:

@@ -1076,11 +1076,20 @@ class WebSocketSession:
             "config_entries/get": ({"type_filter": (object, False, _MISSING), "domain": (str, False, _MISSING)},
                                    lambda msg: self.send(_result(msg["id"], sim.core.config_entries(
                                        msg.get("domain"), _as_list(msg.get("type_filter")))))),
+            "automation/config": ({"entity_id": (str, True, _MISSING)}, self._automation_config),
             "trace/list": ({"domain": (_TRACE_DOMAINS, True, _MISSING), "item_id": (str, False, _MISSING)},
                            self._trace_list),
             "trace/get": ({"domain": (_TRACE_DOMAINS, True, _MISSING), "item_id": (str, True, _MISSING),
                            "run_id": (str, True, _MISSING)}, self._trace_get),
         }
+
+    def _automation_config(self, msg: Json) -> None:
+        # HA's automation/config (admin only): the automation's stored configuration
+        found = next((a for a in self.sim.spec.automations if a.entity == msg["entity_id"]), None)
+        if found is None:
+            self.send(_error(msg["id"], "not_found", "Entity not found"))
+        else:
+            self.send(_result(msg["id"], {"config": found.config()}))
 
     def send(self, message: Json) -> None:
         """Queue one message for the client."""
