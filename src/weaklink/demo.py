@@ -36,6 +36,7 @@ CHAIN_FAULTS = (
     "Hue Bridge:key_revoked",
     "Home Assistant:automation_disabled:automation.arrive_home",
     "Home Assistant:integration_failed:simplisafe",
+    "Home Assistant:host_down",
 )
 
 

@@ -23,6 +23,8 @@ EXPECTED = {  # fault → (step, layer, cause, element: its id in any source's t
     "Home Assistant:automation_disabled:automation.arrive_home": (2, "logic", "automation_disabled",
                                                                   ("automation.arrive_home",)),
     "Home Assistant:integration_failed:simplisafe": (4, "integration", "integration_failed", ("simplisafe",)),
+    # the hub of the whole chain is gone: even the trigger cannot be seen
+    "Home Assistant:host_down": (1, "network", "device_offline", ("Home Assistant",)),
 }
 
 

@@ -27,11 +27,13 @@ from datetime import UTC, datetime, timedelta
 
 from ..graph import HomeGraph
 from ..model import ProbeResult, StateChange
-from ..report import BrokenLink, Evidence, Layer, TraceReport, Verdict
+from .. import __version__
+from ..errors import UnknownElementError
+from ..report import BrokenLink, Evidence, Incident, Layer, StepStatus, TraceReport, Verdict
 from ..scenario import Scenario, Step
 from ..tracer import RecordedTracer, Recording
 from ..tracer.causes import CAUSES
-from .collect import LiveState, collect
+from .collect import HostVisit, LiveState, collect
 from .contract import DEFAULT_PROBE_TIMEOUT, GUARDED_DOMAINS, ActuationRefused, HostSpec, LiveAdapter, LiveSession
 from .homefile import LiveHome
 from .memory import MemoryHistory
@@ -98,7 +100,15 @@ class LiveTrace:
         try:
             self._seed(state)
             tracer = self._tracer(state.graph)
-            entities = [tracer.resolve(step, i, scenario) for i, step in enumerate(scenario.steps, start=1)]
+            entities = []
+            for index, step in enumerate(scenario.steps, start=1):
+                try:
+                    entities.append(tracer.resolve(step, index, scenario))
+                except UnknownElementError:
+                    unread = [visit for visit in state.visits if visit.fragment is None]
+                    if not unread:
+                        raise  # every host answered: the scenario names something this home lacks
+                    return self._unread_host_report(scenario, index, unread, tracer)
             await asyncio.sleep(SETTLE)
             started = datetime.now(UTC)
             if self.actuate:
@@ -174,6 +184,35 @@ class LiveTrace:
 
     def _tracer(self, graph: HomeGraph) -> RecordedTracer:
         return RecordedTracer(graph, Recording([self.memory]), home=self.home.name, time_zone=self.home.time_zone)
+
+    def _unread_host_report(self, scenario: Scenario, index: int, unread: list[HostVisit],
+                            tracer: RecordedTracer) -> TraceReport:
+        """A step names what only a host that could not be read knows: that host is the broken link."""
+        failing = [(probe, visit.host) for visit in unread for probe in visit.probes if not probe.ok]
+        probe, host = failing[0] if failing else (
+            ProbeResult(element=unread[0].host.label, layer="network", ok=False, detail="it could not be read"),
+            unread[0].host)
+        layer = Layer(probe.layer) if probe.layer in _PRIORITY else Layer.NETWORK
+        cause = CAUSES[_PROBE_CAUSE.get(layer, "device_offline")]
+        step = scenario.steps[index - 1]
+        summary = (f"{host.label} could not be read ({probe.detail}), so step {index} ({step.label}) "
+                   "and the rest of the chain could not run or be checked")
+        link = BrokenLink(
+            step=index, step_name=step.label, element=probe.element, element_name=host.label, layer=layer,
+            cause=cause.code, summary=summary, responsible=f"{host.label} ({host.adapter}): {_WHO[layer]}",
+            evidence=[Evidence(kind="probe", detail=p.detail, at=p.at, element=p.element, source=h.label)
+                      for p, h in failing],
+            fix=cause.fix.format(element=probe.element, name=host.label, detail=probe.detail))
+        steps = [tracer._step_report(i, s, s.entity, StepStatus.FAILED if i == index else StepStatus.NOT_REACHED,
+                                     detail=summary if i == index else "")
+                 for i, s in enumerate(scenario.steps, start=1)]
+        now = datetime.now(UTC)
+        return TraceReport(
+            weaklink_version=__version__, scenario=scenario.name, scenario_source=scenario.source, home=self.home.name,
+            mode="live", verdict=Verdict.BROKEN, summary=f"Step {index} ({step.label}) failed: {summary}.",
+            broken_link=link, steps=steps,
+            incident=Incident(requested_at=None, window_start=now, window_end=now, triggered_at=None,
+                              time_zone=self.home.time_zone))
 
     # ------------------------------------------------------------------ probes as evidence
 
