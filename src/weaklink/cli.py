@@ -290,7 +290,7 @@ def probe(home_file: Path, timeout: float, output_format: str) -> None:
     home = load_live_home(home_file)
 
     async def ask():  # type: ignore[no-untyped-def]
-        state = await collect(home, live_adapters(), timeout)
+        state = await collect(home, live_adapters(), timeout, snapshot=False)
         await state.close()
         return state
 

@@ -65,3 +65,12 @@ async def test_a_host_for_an_adapter_not_installed_is_bad_input(home: VirtualHom
     strange = live.hosts[0].model_copy(update={"adapter": "zwavejs"})
     with pytest.raises(InputError, match="no installed adapter named 'zwavejs'"):
         await collect(live.model_copy(update={"hosts": [strange]}), live_adapters())
+
+
+async def test_a_health_check_probes_without_snapshotting(home: VirtualHome) -> None:
+    state = await collect(reachable(home), live_adapters(), timeout=2, snapshot=False)
+    try:
+        assert state.healthy and state.probes
+        assert all(visit.fragment is None for visit in state.visits) and not state.graph.devices
+    finally:
+        await state.close()

@@ -57,8 +57,9 @@ class LiveState:
 
 
 async def collect(home: LiveHome, adapters: Mapping[str, LiveAdapter],
-                  timeout: float = DEFAULT_PROBE_TIMEOUT) -> LiveState:
-    """Connect to, snapshot and probe every host of `home` at once.
+                  timeout: float = DEFAULT_PROBE_TIMEOUT, *, snapshot: bool = True) -> LiveState:
+    """Connect to, snapshot and probe every host of `home` at once (`snapshot=False`: probe only,
+    for a health check that needs no graph).
 
     A host naming an adapter that is not installed is bad input (the home file is wrong).
     """
@@ -67,12 +68,12 @@ async def collect(home: LiveHome, adapters: Mapping[str, LiveAdapter],
         raise InputError(f"no installed adapter named {missing[0]!r} (installed: {', '.join(sorted(adapters))})",
                          source=home.source, field="hosts")
     started = time.monotonic()
-    visits = await asyncio.gather(*(_visit(host, adapters[host.adapter], timeout) for host in home.hosts))
+    visits = await asyncio.gather(*(_visit(host, adapters[host.adapter], timeout, snapshot) for host in home.hosts))
     graph = HomeGraph.from_fragments([v.fragment for v in visits if v.fragment is not None])
     return LiveState(list(visits), graph, time.monotonic() - started)
 
 
-async def _visit(host: HostSpec, adapter: LiveAdapter, timeout: float) -> HostVisit:
+async def _visit(host: HostSpec, adapter: LiveAdapter, timeout: float, snapshot: bool) -> HostVisit:
     visit = HostVisit(host, started=time.monotonic())
     try:
         visit.session = await asyncio.wait_for(adapter.connect(host, timeout), timeout)
@@ -84,7 +85,8 @@ async def _visit(host: HostSpec, adapter: LiveAdapter, timeout: float) -> HostVi
         visit.probes.append(_failed(host, "network", mask(str(exc) or type(exc).__name__)))
     if visit.session is not None:
         probes, fragment = await asyncio.gather(
-            _bounded(visit.session.probe(timeout), timeout), _bounded(visit.session.snapshot(), timeout),
+            _bounded(visit.session.probe(timeout), timeout),
+            _bounded(visit.session.snapshot(), timeout) if snapshot else _nothing(),
             return_exceptions=True)
         if isinstance(probes, list):
             visit.probes.extend(probes)
@@ -94,6 +96,10 @@ async def _visit(host: HostSpec, adapter: LiveAdapter, timeout: float) -> HostVi
             visit.fragment = fragment
     visit.finished = time.monotonic()
     return visit
+
+
+async def _nothing() -> None:
+    return None
 
 
 async def _bounded(awaitable, timeout: float):  # type: ignore[no-untyped-def]
