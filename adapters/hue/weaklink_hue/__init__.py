@@ -11,9 +11,18 @@ from .errors import (
     NoClipV2,
     UnsupportedAction,
 )
-from .session import HueSession
 
 __all__ = [
     "SERVICE_TYPE", "BridgeFault", "BridgeUnreachable", "CertificateChanged", "HueAdapter", "HueError",
     "HueSession", "IdentityMismatch", "KeyRefused", "NoClipV2", "UnsupportedAction",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # The session pulls in the network client libraries: loaded when first asked for, so that
+    # weaklink (which loads every installed adapter at start-up) stays quick for offline work.
+    if name == "HueSession":
+        from .session import HueSession
+
+        return HueSession
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from weaklink.adapters import AdapterManifest
 from weaklink.errors import InputError
 from weaklink.live.contract import DEFAULT_PROBE_TIMEOUT, Discovered, HostSpec
 
-from .client import DEFAULT_PORT, BridgeClient
 from .errors import BridgeFault, BridgeUnreachable, HueError, IdentityMismatch
 from .identity import mac_of, normalize_bridge_id
 from .naming import BRAND
-from .session import HueSession
+
+if TYPE_CHECKING:
+    from .session import HueSession
 
 SERVICE_TYPE = "_hue._tcp.local."
 CONFIG_PROBE = "hue-api-config"  # how a bridge named by address (not mDNS) was found
@@ -41,6 +43,8 @@ class HueAdapter:
 
     async def identify_host(self, address: str, timeout: float) -> Discovered | None:
         """The bridge at `address` (`host` or `host:port`), asked without a key; None if it is not one."""
+        from .client import DEFAULT_PORT, BridgeClient  # aiohttp loads on first use, not at start-up
+
         host, _, port = address.rpartition(":") if address.count(":") == 1 else (address, "", "")
         client = BridgeClient(host, int(port) if port.isdigit() else DEFAULT_PORT, None, None)
         try:
@@ -66,6 +70,9 @@ class HueAdapter:
         expected = host.options.get("bridge_id")
         if expected is not None and normalize_bridge_id(expected) is None:
             raise InputError(f"{expected!r} is not a Hue bridge id (16 hex digits)", field="options.bridge_id")
+        from .client import BridgeClient  # aiohttp loads on first use, not at start-up
+        from .session import HueSession
+
         client = BridgeClient(host.address, host.port, expected, host.credentials.get("app_key"))
         try:
             await client.verify(timeout)

@@ -16,18 +16,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from weaklink.adapters import AdapterManifest
 from weaklink.errors import InputError
 from weaklink.live.contract import DEFAULT_PROBE_TIMEOUT, Discovered, HostSpec
 from weaklink.live.secrets import CredentialError
 
-from .client import MiioClient
 from .errors import IdentityMismatch, MiioFailure
 from .hello import MIIO_PORT, say_hello
 from .identify import MAX_DEVICE_ID, from_garbled_hello, from_hello, from_record
-from .session import MiioSession
+
+if TYPE_CHECKING:
+    from .session import MiioSession
 
 DEFAULT_POLL_INTERVAL = 1.0
 _TOKEN = re.compile(r"[0-9a-fA-F]{32}")
@@ -64,6 +65,10 @@ class MiioAdapter:
         token = host.credentials.get("token")
         if token is None or _TOKEN.fullmatch(token.reveal()) is None:
             raise CredentialError(f"{host.label} needs its miIO token: 32 hex digits", field="credentials.token")
+        # python-miio loads on first use: an offline command never needs it
+        from .client import MiioClient
+        from .session import MiioSession
+
         client = MiioClient(host.address, token, port=host.port or MIIO_PORT, expected_id=_device_id(host))
         session = MiioSession(host, client, timeout=timeout,
                               poll_interval=_positive(host, "poll_interval", DEFAULT_POLL_INTERVAL))

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-
-import aiohttp
+from typing import TYPE_CHECKING
 
 from weaklink.adapters import AdapterManifest
 from weaklink.live.contract import DEFAULT_PROBE_TIMEOUT, Discovered, HostSpec
 
 from .discovery import identify_host, identify_record
 from .errors import IdentityMismatch, RequestFailed
-from .session import ShellySession
+
+if TYPE_CHECKING:
+    from .session import ShellySession
 
 
 class ShellyAdapter:
@@ -35,6 +36,10 @@ class ShellyAdapter:
         A host that does not answer at all still gets a session: `probe()` then says why, and
         its identity is checked before any credential goes to it.
         """
+        import aiohttp  # loaded on first use: an offline command never needs it
+
+        from .session import ShellySession
+
         session = ShellySession(host, aiohttp.ClientSession(), timeout)
         try:
             await session.identify(timeout)

@@ -13,13 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import aiohttp
-
 from weaklink.live.contract import Discovered
 from weaklink.model import IdentifierKind, normalize_identifier
 
 from .errors import RequestFailed
-from .http import ShellyHttp
 from .identity import GEN1_PREFIXES, NotAShelly, id_problem, read_identity
 
 SHELLY_SERVICE = "_shelly._tcp.local."
@@ -75,6 +72,10 @@ async def identify_host(address: str, timeout: float) -> Discovered | None:
         return None
     port = int(port_text) if port_text else DEFAULT_PORT
     where = f"{host}:{port}"
+    import aiohttp  # the HTTP client loads when a host is asked, not when weaklink starts
+
+    from .http import ShellyHttp
+
     async with aiohttp.ClientSession() as client:
         try:
             answer = await ShellyHttp(client, f"http://{where}", where, has_password=False).get("/shelly", timeout)

@@ -54,10 +54,10 @@ _EXPLAINS = {
 # Among the failing probes of a hop, the one that explains most is the cause.
 _PRIORITY = {Layer.INTEGRATION: 5, Layer.HUB: 4, Layer.NETWORK: 3, Layer.RADIO: 2, Layer.DEVICE: 1}
 _PROBE_CAUSE = {"integration": "integration_failed", "network": "device_offline", "hub": "hub_offline",
-                "radio": "radio_link_lost", "device": "device_fault", "logic": "automation_disabled"}
+                "radio": "radio_link_lost", "device": "device_fault"}
 _WHO = {"integration": "its credentials or its link to the vendor", "network": "the host on the home network",
         "hub": "the hub and the devices behind it", "radio": "the device's radio link (placement, power, range)",
-        "device": "the device itself", "logic": "the home's own configuration"}
+        "device": "the device itself"}
 # The service that makes an entity reach a state, where it is not turn_on / turn_off.
 _SERVICE_FOR = {
     ("cover", "open"): "cover.open_cover", ("cover", "closed"): "cover.close_cover",

@@ -63,7 +63,7 @@ from .shelly import ShellyDevice, ShellySpec
 SimHostSpec = Annotated[Union[HueBridgeSpec, ShellySpec, MiioSpec, HomeAssistantSpec], Field(discriminator="kind")]
 
 HIGH_PORT_OFFSET = 8000
-_KINDS = frozenset({"hue_bridge", "shelly", "miio", "homeassistant"})  # the hosts' `kind` tags
+
 
 _SIMULATORS: dict[type[BaseModel], type[SimHost]] = {
     HueBridgeSpec: HueBridge,
@@ -71,6 +71,7 @@ _SIMULATORS: dict[type[BaseModel], type[SimHost]] = {
     MiioSpec: MiioDevice,
     HomeAssistantSpec: HomeAssistantSim,
 }
+_KINDS = frozenset(spec.model_fields["kind"].default for spec in _SIMULATORS)  # the hosts' `kind` tags
 
 
 class SimError(InputError):
