@@ -45,6 +45,10 @@ class AdapterManifest(BaseModel):
     protocols: list[str] = Field(default_factory=list)
     operations: list[str] = Field(default_factory=list)  # offline, history, discover, snapshot, probe, observe, act
     mdns_types: list[str] = Field(default_factory=list)  # e.g. "_hue._tcp.local.": what discovery browses for
+    # The integration domains through which hub platforms reach this brand's devices (Home
+    # Assistant's `xiaomi_miio` for miIO): how a live trace knows that a platform entity's device
+    # is behind a host this adapter talks to.
+    platform_domains: list[str] = Field(default_factory=list)
     quality: str = "experimental"
 
     @classmethod

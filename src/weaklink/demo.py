@@ -29,11 +29,16 @@ from .sim.livehome import live_home
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "virtual-home"
 PHONE = "device_tracker.pixel_8"  # Alex's phone, in the simulated Home Assistant
 
-# Faults that break the driveway chain somewhere, each at one hop and layer.
+# Faults that break the driveway chain somewhere, each at one hop and layer, across the four
+# brands (tests/live/test_fault_matrix.py checks every one, and every other fault at every hop).
 CHAIN_FAULTS = (
     "Hue Bridge:light_unreachable:1",
     "Hue Bridge:host_down",
     "Hue Bridge:key_revoked",
+    "Porch relay:overpower:0",
+    "Porch relay:garble",
+    "Hallway lamp plug:wrong_token",
+    "Hallway lamp plug:host_down",
     "Home Assistant:automation_disabled:automation.arrive_home",
     "Home Assistant:integration_failed:simplisafe",
     "Home Assistant:host_down",

@@ -19,7 +19,14 @@ from pathlib import Path
 
 
 class WeaklinkError(Exception):
-    """Root of every error weaklink raises on purpose."""
+    """Root of every error weaklink raises on purpose.
+
+    `problem`, on errors about a live host, is the kind of failure it was, one of
+    `weaklink.model.PROBE_PROBLEMS` (`unreachable`, `timeout`, `garbled`, `credentials`,
+    `identity`, …), so that a probe result made from it says so.
+    """
+
+    problem: str | None = None
 
 
 class InputError(WeaklinkError):

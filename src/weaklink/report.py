@@ -56,13 +56,11 @@ class Evidence(BaseModel):
     source: str | None = Field(default=None, description="The file (and line) or probe it was read from.")
 
 
-class BrokenLink(BaseModel):
-    """The first hop that failed, at the lowest layer that explains it."""
+class Finding(BaseModel):
+    """Something wrong with one element of the chain, at one layer, with what to do about it."""
 
     model_config = ConfigDict(extra="forbid")
 
-    step: int = Field(description="1-based index of the step that failed.")
-    step_name: str
     element: str = Field(description="What failed, in the source's own terms: light.driveway, automation.x, an integration domain, a hub's device id.")
     element_name: str | None = Field(default=None, description="A human name for the element.")
     layer: Layer
@@ -71,6 +69,21 @@ class BrokenLink(BaseModel):
     responsible: str = Field(description="Who to escalate to.")
     evidence: list[Evidence]
     fix: str
+
+
+class BrokenLink(Finding):
+    """The first hop that failed, at the lowest layer that explains it."""
+
+    step: int = Field(description="1-based index of the step that failed.")
+    step_name: str
+
+
+class Concern(Finding):
+    """A problem found on the chain's elements beside the broken link: one that did not break
+    this run (a host that moved address, one gone from mDNS, one slow to answer), or one that
+    kept weaklink from checking the chain at all."""
+
+    step: int | None = Field(default=None, description="The step whose element it is about, if one.")
 
 
 class StepReport(BaseModel):
@@ -121,6 +134,8 @@ class TraceReport(BaseModel):
     steps: list[StepReport]
     incident: Incident
     notes: list[str] = Field(default_factory=list, description="Caveats about the evidence.")
+    concerns: list[Concern] = Field(default_factory=list, description="Problems on the chain's elements that did "
+                                    "not break this run, or that kept it from being checked (live traces).")
 
     def exit_status(self) -> int:
         """0 when the chain is healthy, 1 when a link is broken (or undecided)."""

@@ -40,5 +40,5 @@ def test_probe_names_the_faulted_relay_and_nothing_else(tmp_path: Path) -> None:
     assert sim.returncode == 0 and "stopped: every port closed" in out, err
     hosts = YAML(typ="safe").load(live_home.read_text())["hosts"]
     secrets = [value for host in hosts for value in host.get("credentials", {}).values()]
-    assert len(secrets) == 4  # the HA token, the Hue key, the Plus plug's password, the miIO token
+    assert len(secrets) == 5  # the HA token, the Hue key, both Shelly passwords, the miIO token
     assert not [secret for secret in secrets if secret in done.stdout + done.stderr]

@@ -36,13 +36,20 @@ def test_the_example_home_names_every_brand() -> None:
     assert len({host.address for host in spec.hosts}) == len(spec.hosts)
 
 
+def line_of_text(text: str) -> int:
+    """The 1-based line of the example home file holding `text`."""
+    return next(number for number, line in enumerate(EXAMPLE.read_text().splitlines(), start=1) if text in line)
+
+
 @pytest.mark.parametrize(
     ("edit", "says"),
-    [(lambda text: text.replace("kind: miio", "kind: zwave"), ":44 (hosts.4): Input tag 'zwave'"),
+    [(lambda text: text.replace("kind: miio", "kind: zwave"), f":{line_of_text('kind: miio')} (hosts.4): Input tag 'zwave'"),
      (lambda text: text.replace("address: 127.0.0.13", "address: 127.0.0.12"), "share the address 127.0.0.12:80"),
-     (lambda text: text.replace("address: 127.0.0.14", "address: 192.168.1.14"), ":46 (hosts.4.address): 192.168.1.14 is not a loopback address"),
+     (lambda text: text.replace("address: 127.0.0.14", "address: 192.168.1.14"),
+      f":{line_of_text('address: 127.0.0.14')} (hosts.4.address): 192.168.1.14 is not a loopback address"),
      (lambda text: text + "faults: ['Garage gate:host_down']\n", "names no host of this home"),
-     (lambda text: text + "faults: ['Porch relay:on_fire']\n", "'Porch relay:on_fire'")],
+     (lambda text: text + "faults: ['Porch relay:on_fire']\n", "'Porch relay:on_fire'"),
+     (lambda text: text + "faults: ['Porch relay:wrong_token']\n", "a shelly host cannot be given 'wrong_token'")],
 )
 def test_a_bad_home_file_names_the_place(tmp_path: Path, edit: Callable[[str], str], says: str) -> None:
     path = tmp_path / "home.yaml"

@@ -33,17 +33,25 @@ class HomeAssistantError(WeaklinkError):
 class NetworkError(HomeAssistantError):
     """The host did not answer: connection refused, no answer in time, connection cut, moved."""
 
+    problem = "unreachable"
+
 
 class IdentityMismatch(HomeAssistantError):
     """The host answered, and it is not the Home Assistant instance the home file names."""
+
+    problem = "identity"
 
 
 class IdentityUnconfirmed(HomeAssistantError):
     """The host answered like Home Assistant, but nothing confirmed it is the instance named."""
 
+    problem = "identity"
+
 
 class AuthInvalid(HomeAssistantError):
     """Home Assistant refused the long-lived access token (revoked, expired, or none given)."""
+
+    problem = "credentials"
 
 
 class CommandFailed(HomeAssistantError):
@@ -56,3 +64,5 @@ class CommandFailed(HomeAssistantError):
 
 class MalformedAnswer(HomeAssistantError):
     """Home Assistant answered with something its protocol does not allow (e.g. broken JSON)."""
+
+    problem = "garbled"

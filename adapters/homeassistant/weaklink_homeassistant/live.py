@@ -186,10 +186,11 @@ class HomeAssistantSession:
                 results += await self._health(connection, at, timeout)
         except TimeoutError:
             results.append(ProbeResult(element=self.element, layer="network", ok=False, at=at,
-                                       latency_ms=timeout * 1000,
+                                       latency_ms=timeout * 1000, problem="timeout",
                                        detail=f"{self.endpoint.base_url} did not {step} within {timeout:g} s"))
         except HomeAssistantError as exc:
-            results.append(ProbeResult(element=self.element, layer=_layer(exc), ok=False, detail=exc.detail, at=at))
+            results.append(ProbeResult(element=self.element, layer=_layer(exc), ok=False, detail=exc.detail, at=at,
+                                       problem=exc.problem))
         finally:
             if connection is not None:
                 await connection.close()

@@ -76,9 +76,9 @@ class HueAdapter:
         client = BridgeClient(host.address, host.port, expected, host.credentials.get("app_key"))
         try:
             await client.verify(timeout)
-        except IdentityMismatch:
-            await client.close()
-            raise
         except (BridgeUnreachable, BridgeFault):
             pass  # reported by probe(); nothing was sent but the identity request
+        except BaseException:  # not that bridge, or the caller's time ran out: leave nothing open
+            await client.close()
+            raise
         return HueSession(host, client, timeout)

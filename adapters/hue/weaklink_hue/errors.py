@@ -29,6 +29,8 @@ class HueError(WeaklinkError):
 class IdentityMismatch(HueError):
     """The host is not the bridge it should be; no credential was sent to it."""
 
+    problem = "identity"
+
 
 class CertificateChanged(IdentityMismatch):
     """The host's certificate is not the one pinned when its identity was checked."""
@@ -37,9 +39,13 @@ class CertificateChanged(IdentityMismatch):
 class BridgeUnreachable(HueError):
     """Nothing answered in time (refused, reset, timed out)."""
 
+    problem = "unreachable"
+
 
 class KeyRefused(HueError):
     """The bridge does not accept the application key (revoked, or never paired)."""
+
+    problem = "credentials"
 
 
 class BridgeFault(HueError):
@@ -48,6 +54,7 @@ class BridgeFault(HueError):
     def __init__(self, message: str, *, malformed: bool = False) -> None:
         super().__init__(message)
         self.malformed = malformed
+        self.problem = "garbled" if malformed else None
 
 
 class NoClipV2(BridgeFault):

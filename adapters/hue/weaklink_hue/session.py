@@ -116,30 +116,31 @@ class HueSession:
         def left() -> float:
             return max(0.01, deadline - loop.time())
 
-        def found(layer: str, ok: bool, detail: str) -> ProbeResult:
-            return clock.result(loop.time(), self.element, layer, ok, detail)
+        def found(layer: str, ok: bool, detail: str, error: HueError | None = None) -> ProbeResult:
+            result = clock.result(loop.time(), self.element, layer, ok, detail)
+            return result.model_copy(update={"problem": error.problem}) if error is not None else result
 
         verified = self.client.verified
         try:
             config = await (self.client.public_config(left()) if verified else self.client.verify(left()))
         except (BridgeUnreachable, IdentityMismatch) as error:
-            return [found("network", False, str(error))]
+            return [found("network", False, str(error), error)]
         except BridgeFault as error:
             unchecked = "" if verified else "; its identity cannot be checked, so no credentials were sent"
             return [found("network", True, f"the bridge answers at {self.client.where}"),
-                    found("hub", False, f"{error}{unchecked}")]
+                    found("hub", False, f"{error}{unchecked}", error)]
         results = [found("network", True, f"Hue bridge {self.client.bridge_id} answers at {self.client.where} "
                                           f"(API {config.apiversion}, {await self.api(left())})")]
         clock = Clock(loop.time())
         try:
             read = await self._read(left())
         except KeyRefused as error:
-            return results + [found("integration", False, str(error))]
+            return results + [found("integration", False, str(error), error)]
         except BridgeUnreachable as error:
             return results + [found("hub", False, f"the bridge answered its public configuration but not the "
-                                                  f"request for its devices: {error}")]
+                                                  f"request for its devices: {error}", error)]
         except HueError as error:
-            return results + [found("hub", False, str(error))]
+            return results + [found("hub", False, str(error), error)]
         now = loop.time()
         elements = {r.id: device_id(r.id) for r in read.resources if r.type == "device"}
         radio = radio_v2(read.resources, clock, now, self.element, elements) if read.v1 is None else \

@@ -79,6 +79,9 @@ class MiioAdapter:
             raise
         except MiioFailure:
             pass  # unreachable for now: the probe reports it
+        except BaseException:  # the caller's time ran out: leave nothing open
+            await session.close()
+            raise
         return session
 
 

@@ -18,6 +18,12 @@ from weaklink.errors import WeaklinkError
 from weaklink.live.secrets import mask
 from weaklink.report import Layer
 
+# Each reason as the kind of probe failure it is (weaklink.model.PROBE_PROBLEMS). `ignored`: the
+# device drops requests it cannot open, which is what a changed token looks like.
+PROBLEMS = {"slow": "timeout", "silent": "timeout", "unreachable": "unreachable", "refused": "unreachable",
+            "token": "credentials", "ignored": "credentials", "malformed": "garbled", "undecodable": "garbled",
+            "mismatch": "identity"}
+
 # The device read our request (the answer's checksum verified with our token) before it failed.
 TOKEN_ACCEPTED_REASONS = frozenset({"undecodable", "error"})
 
@@ -33,6 +39,7 @@ class MiioFailure(MiioError):
         self.layer = layer
         self.reason = reason
         self.detail = mask(detail)
+        self.problem = PROBLEMS.get(reason)
         super().__init__(self.detail)
 
     @property

@@ -126,7 +126,7 @@ class MiioSession:
         except MiioFailure as failure:
             answered = [self._result(Layer.NETWORK, True, f"something answers on {self.client.where} (UDP {self.client.port})", _since(started))]
             return [*(answered if failure.layer is Layer.DEVICE else []),
-                    self._result(failure.layer, False, failure.detail, _since(started))]
+                    self._result(failure.layer, False, failure.detail, _since(started), failure.problem)]
         results = [self._result(Layer.NETWORK, True, self._hello_detail(hello), hello.latency_ms)]
 
         started = time.monotonic()
@@ -137,7 +137,7 @@ class MiioSession:
                 results.append(self._result(Layer.INTEGRATION, True, (
                     f"{self.client.where} accepts our token: its answer to miIO.info is sealed with it"),
                     _since(started)))
-            return [*results, self._result(failure.layer, False, failure.detail, _since(started))]
+            return [*results, self._result(failure.layer, False, failure.detail, _since(started), failure.problem)]
         results.append(self._result(Layer.INTEGRATION, True, (
             f"{self.client.where} accepts our token (miIO.info answered in {_since(started):.0f} ms)"), _since(started)))
 
@@ -145,13 +145,14 @@ class MiioSession:
         try:
             values = await self._read(deadline.left())
         except MiioFailure as failure:
-            return [*results, self._result(failure.layer, False, f"get_prop: {failure.detail}", _since(started))]
+            return [*results, self._result(failure.layer, False, f"get_prop: {failure.detail}", _since(started),
+                                           failure.problem)]
         self._remember(values)
         return [*results, self._result(Layer.DEVICE, True, _health(info, values), _since(started))]
 
-    def _result(self, layer: Layer, ok: bool, detail: str, latency_ms: float) -> ProbeResult:
+    def _result(self, layer: Layer, ok: bool, detail: str, latency_ms: float, problem: str | None = None) -> ProbeResult:
         return ProbeResult(element=self.element, layer=layer, ok=ok, detail=detail, at=_now(),
-                           latency_ms=round(latency_ms, 1))
+                           latency_ms=round(latency_ms, 1), problem=problem)
 
     def _hello_detail(self, hello: HelloReply) -> str:
         detail = f"{self.client.where} answers the miIO hello as device {hello.device_id} in {hello.latency_ms:.0f} ms"

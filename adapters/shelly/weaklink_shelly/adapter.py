@@ -43,9 +43,9 @@ class ShellyAdapter:
         session = ShellySession(host, aiohttp.ClientSession(), timeout)
         try:
             await session.identify(timeout)
-        except IdentityMismatch:
-            await session.close()
-            raise
         except RequestFailed:
             pass  # a sick host: probe() reports it
+        except BaseException:  # not that Shelly, or the caller's time ran out: leave nothing open
+            await session.close()
+            raise
         return session

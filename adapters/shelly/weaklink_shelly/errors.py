@@ -20,6 +20,9 @@ from weaklink.live.secrets import mask
 
 Layer = Literal["network", "integration", "device"]
 Reason = Literal["unreachable", "timeout", "reset", "moved", "unauthorized", "malformed", "refused"]
+# each reason as the kind of probe failure it is (weaklink.model.PROBE_PROBLEMS); "refused" is a command the device refused
+PROBLEMS = {"unreachable": "unreachable", "reset": "unreachable", "timeout": "timeout", "moved": "identity",
+            "unauthorized": "credentials", "malformed": "garbled"}
 
 
 class ShellyError(WeaklinkError):
@@ -28,6 +31,8 @@ class ShellyError(WeaklinkError):
 
 class IdentityMismatch(ShellyError):
     """The host answering is not the Shelly expected there; no credential was sent to it."""
+
+    problem = "identity"
 
 
 class RequestFailed(ShellyError):
@@ -43,4 +48,5 @@ class RequestFailed(ShellyError):
         self.reason = reason
         self.detail = mask(detail)
         self.latency_ms = latency_ms
+        self.problem = PROBLEMS.get(reason)
         super().__init__(self.detail)

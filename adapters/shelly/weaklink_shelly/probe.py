@@ -47,14 +47,15 @@ FAULTS = {
 }
 
 
-def _result(element: str, layer: str, ok: bool, detail: str, latency_ms: float | None = None) -> ProbeResult:
+def _result(element: str, layer: str, ok: bool, detail: str, latency_ms: float | None = None,
+            problem: str | None = None) -> ProbeResult:
     return ProbeResult(element=element, layer=layer, ok=ok, detail=mask(detail), at=datetime.now(UTC),
-                       latency_ms=latency_ms)
+                       latency_ms=latency_ms, problem=problem)
 
 
 def finding(element: str, failure: RequestFailed) -> ProbeResult:
     """The finding a failed request makes."""
-    return _result(element, failure.layer, False, failure.detail, failure.latency_ms)
+    return _result(element, failure.layer, False, failure.detail, failure.latency_ms, failure.problem)
 
 
 async def probe_session(session: ShellySession, timeout: float) -> list[ProbeResult]:
@@ -75,7 +76,7 @@ async def _probe(session: ShellySession, timeout: float) -> list[ProbeResult]:
         return [finding(session.element, failure)]
     except IdentityMismatch as error:
         return [_result(session.element, "network", False, f"{error}. The device has probably moved to another "
-                        "address, and another host answers at this one.")]
+                        "address, and another host answers at this one.", problem=error.problem)]
     element = session.element
     results = [_result(element, "network", True, f"{session.http.where} answers as {identity.describe()}",
                        session.identity_latency_ms)]

@@ -4,6 +4,11 @@ Each host is visited by one task (connect, then snapshot and probe side by side)
 hosts at once, so a home with a dead host answers in about one probe timeout however many
 hosts it has. Nothing here raises for a sick host: what cannot be reached becomes a failing
 `ProbeResult` naming the host, with the layer the failure points at.
+
+Meanwhile mDNS is listened to (`locate`): a host that announces itself at another address
+than the home file's, and could not be reached at the old one, is visited where it is now
+(a `moved` finding says so); a host that does not announce itself at all gets a
+`not_advertised` finding, whether or not it answered.
 """
 
 from __future__ import annotations
@@ -16,8 +21,9 @@ from dataclasses import dataclass, field
 from ..errors import InputError, WeaklinkError
 from ..graph import HomeGraph
 from ..model import HomeFragment, ProbeResult
-from .contract import DEFAULT_PROBE_TIMEOUT, HostSpec, LiveAdapter, LiveSession
+from .contract import DEFAULT_PROBE_TIMEOUT, Discovered, HostSpec, LiveAdapter, LiveSession
 from .homefile import LiveHome
+from .locate import locate
 from .secrets import mask
 
 
@@ -40,6 +46,7 @@ class LiveState:
     visits: list[HostVisit]
     graph: HomeGraph
     seconds: float
+    listened: bool = False  # whether mDNS was listened to (so `not_advertised` findings mean something)
 
     @property
     def probes(self) -> list[ProbeResult]:
@@ -57,9 +64,9 @@ class LiveState:
 
 
 async def collect(home: LiveHome, adapters: Mapping[str, LiveAdapter],
-                  timeout: float = DEFAULT_PROBE_TIMEOUT, *, snapshot: bool = True) -> LiveState:
+                  timeout: float = DEFAULT_PROBE_TIMEOUT, *, snapshot: bool = True, mdns: bool = True) -> LiveState:
     """Connect to, snapshot and probe every host of `home` at once (`snapshot=False`: probe only,
-    for a health check that needs no graph).
+    for a health check that needs no graph), listening to mDNS meanwhile (`mdns=False`: not).
 
     A host naming an adapter that is not installed is bad input (the home file is wrong).
     """
@@ -68,9 +75,48 @@ async def collect(home: LiveHome, adapters: Mapping[str, LiveAdapter],
         raise InputError(f"no installed adapter named {missing[0]!r} (installed: {', '.join(sorted(adapters))})",
                          source=home.source, field="hosts")
     started = time.monotonic()
-    visits = await asyncio.gather(*(_visit(host, adapters[host.adapter], timeout, snapshot) for host in home.hosts))
+    listening = asyncio.ensure_future(locate(home.hosts, adapters, timeout)) if mdns else None
+    visits = list(await asyncio.gather(*(_visit(host, adapters[host.adapter], timeout, snapshot)
+                                         for host in home.hosts)))
+    heard = await listening if listening is not None else None
+    if heard is not None:
+        visits = await _follow(visits, heard, adapters, timeout, snapshot)
     graph = HomeGraph.from_fragments([v.fragment for v in visits if v.fragment is not None])
-    return LiveState(list(visits), graph, time.monotonic() - started)
+    return LiveState(visits, graph, time.monotonic() - started, listened=heard is not None)
+
+
+async def _follow(visits: list[HostVisit], heard: list[Discovered | None], adapters: Mapping[str, LiveAdapter],
+                  timeout: float, snapshot: bool) -> list[HostVisit]:
+    """Visit again, where they announce themselves now, the hosts that could not be reached
+    where the home file says; note the hosts that announce themselves nowhere."""
+    async def follow(visit: HostVisit, found: Discovered | None) -> HostVisit:
+        host = visit.host
+        if found is None:
+            # a host that does not answer at all is not announced either: that says nothing more
+            silent = bool(visit.probes) and all(not p.ok and p.problem in ("unreachable", "timeout") for p in visit.probes)
+            types = getattr(getattr(adapters[host.adapter], "manifest", None), "mdns_types", None)
+            if types and not silent:
+                visit.probes.append(ProbeResult(
+                    element=host.label, layer="network", ok=False, problem="not_advertised",
+                    detail=f"{host.label} answers, but does not announce itself over mDNS ({', '.join(types)})"))
+            return visit
+        moved = found.address != host.address or (found.port is not None and host.port is not None
+                                                   and found.port != host.port)
+        if not moved or any(probe.ok and probe.layer == "network" for probe in visit.probes):
+            return visit  # where the home file says, or reached there all the same
+        if visit.session is not None:
+            await visit.session.close()
+        where = f"{found.address}:{found.port}" if found.port else found.address
+        there = await _visit(host.model_copy(update={"address": found.address, "port": found.port or host.port}),
+                             adapters[host.adapter], timeout, snapshot)
+        there.started = visit.started
+        there.probes.insert(0, ProbeResult(
+            element=host.label, layer="network", ok=False, problem="moved",
+            detail=f"{host.label} announces itself at {where}, not at {host.address} as the home file says "
+                   f"(there: {'; '.join(p.detail for p in visit.probes if not p.ok) or 'no answer'})"))
+        return there
+
+    return list(await asyncio.gather(*(follow(visit, found) for visit, found in zip(visits, heard))))
 
 
 async def _visit(host: HostSpec, adapter: LiveAdapter, timeout: float, snapshot: bool) -> HostVisit:
@@ -78,11 +124,11 @@ async def _visit(host: HostSpec, adapter: LiveAdapter, timeout: float, snapshot:
     try:
         visit.session = await asyncio.wait_for(adapter.connect(host, timeout), timeout)
     except TimeoutError:
-        visit.probes.append(_failed(host, "network", f"no answer within {timeout:g} s"))
+        visit.probes.append(_failed(host, "network", f"no answer within {timeout:g} s", "timeout"))
     except WeaklinkError as exc:  # an adapter's own verdict: identity mismatch, refused credentials
-        visit.probes.append(_failed(host, getattr(exc, "layer", "network"), mask(str(exc))))
+        visit.probes.append(_failed(host, getattr(exc, "layer", "network"), mask(str(exc)), getattr(exc, "problem", None)))
     except OSError as exc:
-        visit.probes.append(_failed(host, "network", mask(str(exc) or type(exc).__name__)))
+        visit.probes.append(_failed(host, "network", mask(str(exc) or type(exc).__name__), "unreachable"))
     if visit.session is not None:
         probes, fragment = await asyncio.gather(
             _bounded(visit.session.probe(timeout), timeout),
@@ -107,5 +153,5 @@ async def _bounded(awaitable, timeout: float):  # type: ignore[no-untyped-def]
     return await asyncio.wait_for(awaitable, timeout * 1.5)
 
 
-def _failed(host: HostSpec, layer: str, detail: str) -> ProbeResult:
-    return ProbeResult(element=host.label, layer=layer, ok=False, detail=detail)
+def _failed(host: HostSpec, layer: str, detail: str, problem: str | None = None) -> ProbeResult:
+    return ProbeResult(element=host.label, layer=layer, ok=False, detail=detail, problem=problem)

@@ -106,11 +106,14 @@ class _Browser:
             self.on_found(host)
 
 
+def identity_keys(identifiers: Mapping[str, str]) -> set[tuple[str, str]]:
+    """Hardware ids in comparable form: `AA:BB:…`, `aa-bb-…` and `aabb…` are one MAC."""
+    return {(kind, value.lower().replace(":", "").replace("-", "")) for kind, value in identifiers.items() if value}
+
+
 def _identity(host: Discovered) -> set[tuple[str, str]]:
     """What makes two records the same host: any hardware id they share, or the same address and port."""
-    keys = {(kind, value.lower().replace(":", "").replace("-", "")) for kind, value in host.identifiers.items() if value}
-    keys.add(("address", f"{host.address}:{host.port}"))
-    return keys
+    return identity_keys(host.identifiers) | {("address", f"{host.address}:{host.port}")}
 
 
 async def discover(
@@ -121,11 +124,13 @@ async def discover(
     seconds: float = 3.0,
     settle: float = 0.6,
     on_found: Callable[[Discovered], None] | None = None,
+    until: Callable[[DiscoveryResult], bool] | None = None,
 ) -> DiscoveryResult:
     """Find every host the installed live adapters know, within `seconds`.
 
     `interfaces` are the addresses of the interfaces to browse on (None: all of them);
-    `hosts` are addresses to identify directly (unicast only).
+    `hosts` are addresses to identify directly (unicast only); `until` ends the search early
+    once what was found is enough for the caller.
     """
     browser = _Browser(adapters, on_found)
     started = time.monotonic()
@@ -137,6 +142,8 @@ async def discover(
         if browser.by_type:
             service_browser = AsyncServiceBrowser(zeroconf.zeroconf, sorted(browser.by_type), handlers=[browser.handler])
         while (elapsed := time.monotonic() - started) < seconds:
+            if until is not None and until(browser.result):
+                break
             quiet = time.monotonic() - browser.last_news
             if (browser.seen or not browser.by_type) and quiet >= settle and not browser.pending \
                     and all(task.done() for task in direct):

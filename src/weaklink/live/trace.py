@@ -34,30 +34,13 @@ from ..scenario import Scenario, Step
 from ..tracer import RecordedTracer, Recording
 from ..tracer.causes import CAUSES
 from .collect import HostVisit, LiveState, collect
-from .contract import DEFAULT_PROBE_TIMEOUT, GUARDED_DOMAINS, ActuationRefused, HostSpec, LiveAdapter, LiveSession
+from .contract import DEFAULT_PROBE_TIMEOUT, GUARDED_DOMAINS, ActuationRefused, LiveAdapter, LiveSession
 from .homefile import LiveHome
 from .memory import MemoryHistory
+from .probe_evidence import PRIORITY, WHEREABOUTS, WHO, cause_of, concern, concerns, relevant, revise, strongest
 
 SETTLE = 0.5  # seconds for the push channels to subscribe before the chain starts
 SLACK = timedelta(seconds=2)  # after the last budget: reports still in flight
-# When history and probes disagree about a broken hop, the finding that explains the other
-# wins: an integration that failed explains its devices being unreachable; a hub that is gone
-# explains the radio devices behind it; and so on. Timing and logic are only ever known from
-# history, so no probe overrides them.
-_EXPLAINS = {
-    Layer.INTEGRATION: {Layer.NETWORK, Layer.HUB, Layer.RADIO, Layer.DEVICE},
-    Layer.HUB: {Layer.RADIO, Layer.DEVICE},
-    Layer.NETWORK: {Layer.DEVICE},
-    Layer.RADIO: {Layer.DEVICE},
-    Layer.DEVICE: set(),
-}
-# Among the failing probes of a hop, the one that explains most is the cause.
-_PRIORITY = {Layer.INTEGRATION: 5, Layer.HUB: 4, Layer.NETWORK: 3, Layer.RADIO: 2, Layer.DEVICE: 1}
-_PROBE_CAUSE = {"integration": "integration_failed", "network": "device_offline", "hub": "hub_offline",
-                "radio": "radio_link_lost", "device": "device_fault"}
-_WHO = {"integration": "its credentials or its link to the vendor", "network": "the host on the home network",
-        "hub": "the hub and the devices behind it", "radio": "the device's radio link (placement, power, range)",
-        "device": "the device itself"}
 # The service that makes an entity reach a state, where it is not turn_on / turn_off.
 _SERVICE_FOR = {
     ("cover", "open"): "cover.open_cover", ("cover", "closed"): "cover.close_cover",
@@ -185,116 +168,78 @@ class LiveTrace:
     def _tracer(self, graph: HomeGraph) -> RecordedTracer:
         return RecordedTracer(graph, Recording([self.memory]), home=self.home.name, time_zone=self.home.time_zone)
 
+    def _platform_domains(self) -> dict[str, set[str]]:
+        return {name: set(getattr(getattr(adapter, "manifest", None), "platform_domains", []) or [])
+                for name, adapter in self.adapters.items()}
+
     def _unread_host_report(self, scenario: Scenario, index: int, unread: list[HostVisit],
                             tracer: RecordedTracer) -> TraceReport:
-        """A step names what only a host that could not be read knows: that host is the broken link."""
-        failing = [(probe, visit.host) for visit in unread for probe in visit.probes if not probe.ok]
+        """A step names what only a host that could not be read knows: that host is the broken
+        link; or, when it answered but could not be confirmed to be the host named (no credential
+        was sent), the chain could not be checked at all."""
+        failing = [(probe, visit.host) for visit in unread for probe in visit.probes
+                   if not probe.ok and probe.problem not in WHEREABOUTS]
         probe, host = failing[0] if failing else (
             ProbeResult(element=unread[0].host.label, layer="network", ok=False, detail="it could not be read"),
             unread[0].host)
-        layer = Layer(probe.layer) if probe.layer in _PRIORITY else Layer.NETWORK
-        cause = CAUSES[_PROBE_CAUSE.get(layer, "device_offline")]
+        layer = Layer(probe.layer) if probe.layer in PRIORITY else Layer.NETWORK
+        cause = CAUSES[cause_of(probe, layer)]
         step = scenario.steps[index - 1]
+        evidence = [Evidence(kind="probe", detail=p.detail, at=p.at, element=p.element, source=h.label)
+                    for p, h in failing]
+        state = self.state
+        assert state is not None
+        found = [concern(p, visit.host, state, None) for visit in state.visits for p in visit.probes
+                 if not p.ok and p.problem in WHEREABOUTS]
+        now = datetime.now(UTC)
+        incident = Incident(requested_at=None, window_start=now, window_end=now, triggered_at=None,
+                            time_zone=self.home.time_zone)
+        if probe.problem == "identity":
+            summary = (f"{host.label} answered but could not be confirmed to be the host the home file names "
+                       f"({probe.detail}), so step {index} ({step.label}) and the rest of the chain could not be checked")
+            steps = [tracer._step_report(i, s, s.entity, StepStatus.NOT_REACHED, detail=summary if i == index else "")
+                     for i, s in enumerate(scenario.steps, start=1)]
+            unconfirmed = concern(probe, host, state, index).model_copy(update={"summary": summary})
+            return TraceReport(
+                weaklink_version=__version__, scenario=scenario.name, scenario_source=scenario.source,
+                home=self.home.name, mode="live", verdict=Verdict.INCONCLUSIVE, summary=f"{summary}.",
+                broken_link=None, steps=steps, incident=incident, concerns=[unconfirmed, *found])
         summary = (f"{host.label} could not be read ({probe.detail}), so step {index} ({step.label}) "
                    "and the rest of the chain could not run or be checked")
         link = BrokenLink(
             step=index, step_name=step.label, element=probe.element, element_name=host.label, layer=layer,
-            cause=cause.code, summary=summary, responsible=f"{host.label} ({host.adapter}): {_WHO[layer]}",
-            evidence=[Evidence(kind="probe", detail=p.detail, at=p.at, element=p.element, source=h.label)
-                      for p, h in failing],
-            fix=cause.fix.format(element=probe.element, name=host.label, detail=probe.detail))
+            cause=cause.code, summary=summary, responsible=f"{host.label} ({host.adapter}): {WHO[layer]}",
+            evidence=evidence, fix=cause.fix.format(element=probe.element, name=host.label, detail=probe.detail))
         steps = [tracer._step_report(i, s, s.entity, StepStatus.FAILED if i == index else StepStatus.NOT_REACHED,
                                      detail=summary if i == index else "")
                  for i, s in enumerate(scenario.steps, start=1)]
-        now = datetime.now(UTC)
         return TraceReport(
             weaklink_version=__version__, scenario=scenario.name, scenario_source=scenario.source, home=self.home.name,
             mode="live", verdict=Verdict.BROKEN, summary=f"Step {index} ({step.label}) failed: {summary}.",
-            broken_link=link, steps=steps,
-            incident=Incident(requested_at=None, window_start=now, window_end=now, triggered_at=None,
-                              time_zone=self.home.time_zone))
+            broken_link=link, steps=steps, incident=incident, concerns=found)
 
     # ------------------------------------------------------------------ probes as evidence
 
     def _with_probes(self, report: TraceReport, state: LiveState, entities: list[str | None]) -> TraceReport:
-        report = report.model_copy(update={"mode": "live"})
+        """The recorded report, with the probes about its broken hop as evidence (and as its
+        cause, where they explain it better), and the chain's hosts' other troubles as concerns."""
+        domains = self._platform_domains()
+        found = concerns(state, entities, domains, everything=report.broken_link is None)
+        report = report.model_copy(update={"mode": "live", "concerns": found})
         link = report.broken_link
         if link is None:
+            if found:
+                more = f" ({len(found) - 1} more concerns below)" if len(found) > 1 else ""
+                report = report.model_copy(update={"summary": f"{report.summary} But: {found[0].summary}{more}."})
             return report
-        failing = _relevant(state, entities[link.step - 1])
-        if not failing:
+        entity = entities[link.step - 1]
+        seen = [s for s in relevant(state, entity, domains) if s.probe.problem not in WHEREABOUTS]
+        if not seen or entity is None:
             return report
-        evidence = [*link.evidence, *(Evidence(kind="probe", detail=p.detail, at=p.at, element=p.element,
-                                               source=host.label) for p, host in failing)]
-        entity = entities[link.step - 1] or ""
-        domain = integration.domain if (integration := state.graph.integration_of(entity)) else None
-        device = state.graph.device_of(entity)
-
-        def layer_of(probe: ProbeResult, host: HostSpec) -> Layer | None:
-            if probe.layer not in Layer._value2member_map_:
-                return None
-            layer = Layer(probe.layer)
-            if layer is Layer.INTEGRATION and domain not in (probe.element, host.adapter):
-                return None  # another integration's trouble explains nothing about this hop
-            if layer is Layer.NETWORK and device is not None and device.transport.is_radio:
-                return Layer.HUB  # the host that is gone is the hub this radio device hangs off
-            return layer
-
-        ranked = [(layer, probe, host) for probe, host in failing if (layer := layer_of(probe, host)) in _PRIORITY]
-        if not ranked:
-            return report.model_copy(update={"broken_link": link.model_copy(update={"evidence": evidence})})
-        # the probe that explains most; between equals, the integration or vendor over one entity of it
-        layer, probe, host = max(ranked, key=lambda r: (_PRIORITY[r[0]], r[1].element == domain, r[2].adapter == domain))
-        if link.layer not in _EXPLAINS[layer] and not (link.layer is Layer.LOGIC and link.cause == "no_automation"):
-            return report.model_copy(update={"broken_link": link.model_copy(update={"evidence": evidence})})
-        cause = CAUSES[_PROBE_CAUSE.get(layer, "device_fault")]
-        name = _name_of(state, probe.element) or host.label
-        link = link.model_copy(update={
-            "element": probe.element, "element_name": name, "layer": layer, "cause": cause.code,
-            "summary": probe.detail, "evidence": evidence,
-            "responsible": f"{host.label} ({host.adapter}): {_WHO[layer]}",
-            "fix": cause.fix.format(element=probe.element, name=name, detail=probe.detail)})
-        return report.model_copy(update={"broken_link": link, "verdict": Verdict.BROKEN,
-                                         "summary": f"Step {link.step} ({link.step_name}) failed: {probe.detail}"})
-
-
-def _name_of(state: LiveState, element: str) -> str | None:
-    """The name a source gives the device or capability `element`."""
-    for visit in state.visits:
-        for item in (*visit.fragment.devices, *visit.fragment.capabilities) if visit.fragment else ():
-            if item.id == element and item.name:
-                return item.name
-    return None
-
-
-def _relevant(state: LiveState, entity: str | None) -> list[tuple[ProbeResult, HostSpec]]:
-    """The failing probes about the hop's entity, with the host that answered each: about the
-    entity, its device as any source knows it (matched by hardware ids), the hub it hangs off,
-    and the hosts those live on."""
-    if entity is None:
-        return []
-    graph = state.graph
-    device = graph.device_of(entity)
-    related = [] if device is None else [device, *([hub] if (hub := graph.hub_of(device)) else [])]
-    keys = {(i.kind, i.value) for item in related for i in item.identifiers}
-    names: set[str] = {entity} | {item.id for item in related}
-    for item in related:
-        names.update(c.id for c in graph.capabilities_of(item))
-    for visit in state.visits:  # the same devices under each source's own ids
-        for known in (visit.fragment.devices if visit.fragment else []):
-            if keys & {(i.kind, i.value) for i in known.identifiers}:
-                names.add(known.id)
-                names.update(c.id for c in visit.fragment.capabilities if c.device_id == known.id)  # type: ignore[union-attr]
-    integration = graph.integration_of(entity)
-    if integration is not None:
-        names.add(integration.domain)
-    found = []
-    for visit in state.visits:
-        # the host behind the hop: it knows the device, or it is the vendor the platform's
-        # integration talks to (a bridge that is down cannot even be snapshotted)
-        behind = (visit.fragment is not None and any(d.id in names for d in visit.fragment.devices)) or (
-            integration is not None and visit.host.adapter == integration.domain)
-        for probe in visit.probes:
-            if not probe.ok and (probe.element in names or (behind and probe.layer in ("network", "integration"))):
-                found.append((probe, visit.host))
-    return found
+        evidence = [*link.evidence, *(Evidence(kind="probe", detail=s.probe.detail, at=s.probe.at,
+                                               element=s.probe.element, source=s.host.label) for s in seen)]
+        revised = revise(link, strongest(seen, state.graph, entity), state).model_copy(update={"evidence": evidence})
+        if revised.summary == link.summary:
+            return report.model_copy(update={"broken_link": revised})
+        return report.model_copy(update={"broken_link": revised, "verdict": Verdict.BROKEN,
+                                         "summary": f"Step {revised.step} ({revised.step_name}) failed: {revised.summary}"})

@@ -16,6 +16,7 @@ from .evidence import (
     ConditionResult,
     EventRecord,
     LogEntry,
+    PROBE_PROBLEMS,
     ProbeResult,
     StateChange,
 )
@@ -39,6 +40,7 @@ __all__ = [
     "Integration",
     "IntegrationHealth",
     "LogEntry",
+    "PROBE_PROBLEMS",
     "ProbeResult",
     "Role",
     "SourceRef",

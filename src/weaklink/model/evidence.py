@@ -97,8 +97,24 @@ class LogEntry(BaseModel):
     line: int | None = None
 
 
+PROBE_PROBLEMS = {
+    "unreachable": "nothing answers at the address: refused, reset, no route",
+    "timeout": "no answer within the probe's time",
+    "garbled": "it answers, but not in its protocol (malformed JSON, a packet that does not decode)",
+    "credentials": "it refuses the key, password or token it was given",
+    "identity": "the host there is not, or cannot be confirmed to be, the one named: no credential was sent",
+    "moved": "it answers at another address than the one it was named with",
+    "not_advertised": "it answers, but does not announce itself over mDNS",
+}
+
+
 class ProbeResult(BaseModel):
-    """The outcome of probing one element live (reachability, authentication, health)."""
+    """The outcome of probing one element live (reachability, authentication, health).
+
+    `problem` says what kind of failure a failing probe saw, when it is one of `PROBE_PROBLEMS`
+    (the layer says where; the problem says how): the tracer uses it to tell a slow host from
+    a dead one, a garbled answer from a refused one.
+    """
 
     element: str
     layer: str
@@ -106,3 +122,4 @@ class ProbeResult(BaseModel):
     detail: str = ""
     at: datetime | None = None
     latency_ms: float | None = None
+    problem: str | None = None

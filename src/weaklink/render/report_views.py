@@ -57,6 +57,7 @@ def report_text(report: TraceReport, console: Console) -> None:
     if link is None:
         for note in report.notes:
             console.print(f"[yellow]note:[/] {escape(note)}")
+        _concerns_text(report, console)
         return
     facts = Table.grid(padding=(0, 2))
     facts.add_column(style="bold")
@@ -74,6 +75,20 @@ def report_text(report: TraceReport, console: Console) -> None:
     for item in link.evidence:
         evidence.add_row(_time(item.at, tz) if item.at else "", item.kind, escape(redact_text(item.detail)))
     console.print(Panel(Group(facts, Text(""), evidence), border_style=colour))
+    _concerns_text(report, console)
+
+
+def _concerns_text(report: TraceReport, console: Console) -> None:
+    """The chain's other troubles: what did not break this run, or kept it from being checked."""
+    if not report.concerns:
+        return
+    table = Table(show_edge=False, header_style="bold", title="concerns", title_justify="left", border_style="yellow")
+    for column in ("step", "element", "layer", "what", "what to do"):
+        table.add_column(column)
+    for item in report.concerns:
+        table.add_row(str(item.step or ""), escape(item.element_name or item.element), item.layer.value,
+                      escape(redact_text(item.summary)), escape(redact_text(item.fix)))
+    console.print(table)
 
 
 def _cell(text: str) -> str:
@@ -110,6 +125,13 @@ def report_markdown(report: TraceReport) -> str:
             when = f"{_time(item.at, tz)} — " if item.at else ""
             source = f" _(source: {item.source})_" if item.source else ""
             lines.append(f"- {when}**{item.kind}**: {redact_text(item.detail)}{source}")
+    if report.concerns:
+        lines += ["", "### Concerns", ""]
+        for concern in report.concerns:
+            step = f"step {concern.step}, " if concern.step else ""
+            name = f" ({concern.element_name})" if concern.element_name and concern.element_name != concern.element else ""
+            lines.append(f"- `{concern.element}`{name} ({step}`{concern.layer.value}`, `{concern.cause}`): "
+                         f"{redact_text(concern.summary)} — {redact_text(concern.fix)}")
     for note in report.notes:
         lines += ["", f"> note: {note}"]
     time_zone = f" Times are {report.incident.time_zone}." if tz else " Times are UTC."

@@ -51,7 +51,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..errors import InputError
 from ..yamlio import line_of, load_yaml, validate
-from .faults import Fault
+from .faults import GENERIC_FAULTS, Fault, FaultKind
 from .homeassistant import HomeAssistantSim, HomeAssistantSpec
 from .host import SimHost, loopback
 from .hue import HueBridge, HueBridgeSpec
@@ -123,15 +123,26 @@ def load_virtual_home(path: Path) -> VirtualHomeSpec:
 
 
 
+def faults_of(spec: SimHostSpec) -> frozenset[FaultKind]:
+    """Every fault kind a host of this spec can be given: the generic ones and its brand's."""
+    return GENERIC_FAULTS | _SIMULATORS[type(spec)].brand_faults
+
+
 def parse_fault(text: str, spec: VirtualHomeSpec, *, source: str | Path | None = None) -> tuple[str, Fault]:
     """Read `HOST:KIND[:ARGUMENT]` (host by name, or by address); SimError when it names nothing."""
     names = {host.name: host.name for host in spec.hosts} | {host.address: host.name for host in spec.hosts}
     for prefix in sorted(names, key=len, reverse=True):  # host names may themselves contain ':'
         if text.startswith(prefix + ":"):
             try:
-                return names[prefix], Fault.parse(text[len(prefix) + 1:])
+                fault = Fault.parse(text[len(prefix) + 1:])
             except ValueError as exc:
                 raise SimError(f"{text!r}: {exc}", source=source, field="faults") from exc
+            spec = next(host for host in spec.hosts if host.name == names[prefix])
+            takes = faults_of(spec)
+            if fault.kind not in takes:
+                raise SimError(f"{text!r}: a {spec.kind} host cannot be given {fault.kind.value!r} "
+                               f"(it takes: {', '.join(sorted(takes))})", source=source, field="faults")
+            return names[prefix], fault
     known = ", ".join(host.name for host in spec.hosts)
     raise SimError(f"{text!r} names no host of this home (it has: {known})", source=source, field="faults")
 

@@ -1205,6 +1205,7 @@ class HomeAssistantSim(HttpHost):
     """A Home Assistant instance on a loopback address: REST, WebSocket API and mDNS, faultable."""
 
     brand = "homeassistant"
+    brand_faults = frozenset({FaultKind.KEY_REVOKED, FaultKind.AUTOMATION_DISABLED, FaultKind.INTEGRATION_FAILED})
 
     def __init__(self, spec: HomeAssistantSpec, advertiser: Advertiser | None = None,
                  links: Mapping[str, Link] | None = None) -> None:

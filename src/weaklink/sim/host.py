@@ -36,6 +36,8 @@ class SimHost(ABC):
     """One simulated host. `start` opens it, `stop` closes it; `faults` may change any time."""
 
     brand: ClassVar[str]
+    # The faults of this brand it can be given, beside the generic ones every host takes.
+    brand_faults: ClassVar[frozenset[FaultKind]] = frozenset()
 
     def __init__(self, name: str, address: str, advertiser: Advertiser | None = None) -> None:
         self.name = name

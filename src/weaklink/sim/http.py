@@ -8,6 +8,7 @@ firmware sends it).
 
 from __future__ import annotations
 
+import asyncio
 import ssl
 from abc import abstractmethod
 from collections.abc import Awaitable, Callable
@@ -30,6 +31,7 @@ class HttpHost(SimHost):
         self.port = port
         self.tls = tls
         self._runner: web.AppRunner | None = None
+        self._held: set[asyncio.Task[object]] = set()  # requests held back by `slow` or `drop`
 
     @property
     def base_url(self) -> str:
@@ -47,8 +49,19 @@ class HttpHost(SimHost):
 
     @web.middleware
     async def _fault_middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
-        await self.faults.before_answer()
-        response = await handler(request)
+        task = asyncio.current_task()
+        if task is not None:
+            self._held.add(task)
+        try:
+            await self.faults.before_answer()
+        finally:
+            self._held.discard(task)  # type: ignore[arg-type]
+        if request.transport is None or request.transport.is_closing():
+            raise web.HTTPRequestTimeout()  # the client gave up while the host was slow: nobody to answer
+        try:
+            response = await handler(request)
+        except ConnectionResetError:
+            raise web.HTTPRequestTimeout() from None  # the client left mid-answer (a WebSocket it stopped waiting for)
         if self.faults.active(FaultKind.GARBLE) is not None and isinstance(response, web.Response) and response.body:
             body = bytes(response.body)  # type: ignore[arg-type]
             return web.Response(status=response.status, body=body[: max(1, len(body) // 2)],
@@ -65,6 +78,10 @@ class HttpHost(SimHost):
         await site.start()
 
     async def _unserve(self) -> None:
+        # Requests held by `drop` (or still slow) end with the host, as on a device losing power.
+        for task in list(self._held):
+            task.cancel()
+        await asyncio.gather(*self._held, return_exceptions=True)
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None

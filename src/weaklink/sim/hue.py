@@ -216,6 +216,8 @@ class HueBridge(HttpHost):
     """A Hue bridge on loopback, answering CLIP v2, the event stream and the v1 API over HTTPS."""
 
     brand: ClassVar[str] = "hue"
+    brand_faults: ClassVar[frozenset[FaultKind]] = frozenset({
+        FaultKind.LIGHT_UNREACHABLE, FaultKind.CONNECTIVITY_ISSUE, FaultKind.KEY_REVOKED})
 
     def __init__(self, spec: HueBridgeSpec, advertiser: Advertiser | None = None) -> None:
         super().__init__(spec.name, spec.address, spec.port, advertiser,

@@ -22,7 +22,7 @@ def live_home_document(home: VirtualHome) -> dict[str, Any]:
     hosts = []
     for name, host in home.hosts.items():
         spec = home.spec_of(name)
-        entry: dict[str, Any] = {"adapter": _ADAPTER[spec.kind], "name": name, "address": host.address,
+        entry: dict[str, Any] = {"adapter": _ADAPTER[spec.kind], "name": name, "address": host.home_address,
                                  "port": getattr(host, "port", spec.port)}
         credentials, options = _access(spec)
         if credentials:

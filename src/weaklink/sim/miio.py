@@ -251,6 +251,7 @@ class MiioDevice(SimHost):
     `properties`, `set_property`; `calls` lists the commands it acted on."""
 
     brand: ClassVar[str] = "miio"
+    brand_faults: ClassVar[frozenset[FaultKind]] = frozenset({FaultKind.WRONG_TOKEN})
 
     def __init__(self, spec: MiioSpec, advertiser: Advertiser | None = None) -> None:
         super().__init__(spec.name, spec.address, advertiser)

@@ -255,6 +255,7 @@ class ShellyDevice(HttpHost):
     """A Shelly relay (Gen1 or Gen2+) on its own loopback address."""
 
     brand: ClassVar[str] = "shelly"
+    brand_faults: ClassVar[frozenset[FaultKind]] = frozenset({FaultKind.OVERPOWER, FaultKind.KEY_REVOKED})
 
     def __init__(self, spec: ShellySpec, advertiser: Advertiser | None = None) -> None:
         super().__init__(spec.name, spec.address, spec.port, advertiser)

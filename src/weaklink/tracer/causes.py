@@ -47,6 +47,23 @@ _CAUSES = [
     Cause("entity_removed", Layer.INTEGRATION, "The platform no longer provides {element}: reload its integration or re-add the device."),
     Cause("device_offline", Layer.NETWORK,
           "{name} dropped off the network: check its power and Wi-Fi signal, and give it a fixed address (DHCP reservation)."),
+    Cause("host_moved", Layer.NETWORK,
+          "{name} now answers at another address than the home file gives: give it a fixed address (a DHCP "
+          "reservation in the router) and update the home file; anything that reaches it by address lost it."),
+    Cause("not_advertised", Layer.NETWORK,
+          "{name} answers but no longer announces itself over mDNS: restart it, and check that the network lets "
+          "multicast through (Wi-Fi isolation, IGMP snooping); apps and Home Assistant cannot find it again if "
+          "its address changes."),
+    Cause("identity_unconfirmed", Layer.NETWORK,
+          "weaklink could not confirm that {name} is the host the home file names ({detail}), so it sent no "
+          "credential: turn its mDNS announcement back on, or drop the identity option from the home file to "
+          "trust the address alone."),
+    Cause("credentials_rejected", Layer.INTEGRATION,
+          "{name} refuses the key, password or token it was given ({detail}): it was reset, re-paired or its "
+          "password changed; set the new one in its integration and in the home file."),
+    Cause("garbled_answers", Layer.DEVICE,
+          "{name} answers, but not in its own protocol ({detail}): restart it; if it persists, update its "
+          "firmware or contact its vendor with this evidence."),
     Cause("hub_offline", Layer.HUB, "Power-cycle {name} and check its network cable; every device behind it went dark."),
     Cause("radio_link_lost", Layer.RADIO,
           "{name} lost its radio link to the hub while its siblings were fine: check power to it (a wall switch?), "
@@ -55,6 +72,9 @@ _CAUSES = [
     Cause("did_not_act", Layer.DEVICE,
           "{name} was commanded and stayed {detail}: check it by hand; if it does not respond locally either, contact its vendor."),
     Cause("device_fault", Layer.DEVICE, "{name} reports a fault ({detail}): clear it on the device and contact its vendor if it returns."),
+    Cause("host_slow", Layer.TIMING,
+          "{name} answers too slowly ({detail}) and held up the chain: check its load, its Wi-Fi signal or "
+          "network link, and restart it."),
     Cause("too_late", Layer.TIMING,
           "{name} acted, but {detail}: look for a slow cloud round-trip, or raise the step's budget if the delay is acceptable."),
 ]
