@@ -80,11 +80,14 @@ async def measure(hosts: int, timeout: float, folder: Path) -> dict[str, float]:
         ours = {h.address for h in live.hosts}
         found = await discover(adapters, interfaces=["127.0.0.1"], hosts=plugs, seconds=10)
         discovered = len({host.address for host in found.found if host.address in ours})
-        concurrent = await collect(live, adapters, timeout, snapshot=False)
+        concurrent = await collect(live, adapters, timeout, snapshot=False, mdns=False)
         await concurrent.close()
+        following = await collect(live, adapters, timeout, snapshot=False, mdns=True)  # probe --mdns
+        await following.close()
         started = time.monotonic()
         for host in live.hosts:
-            one = await collect(live.model_copy(update={"hosts": [host]}), adapters, timeout, snapshot=False)
+            one = await collect(live.model_copy(update={"hosts": [host]}), adapters, timeout, snapshot=False,
+                                mdns=False)
             await one.close()
         sequential = time.monotonic() - started
     finally:
@@ -93,6 +96,8 @@ async def measure(hosts: int, timeout: float, folder: Path) -> dict[str, float]:
     failing = {v.host.label for v in concurrent.visits if any(not p.ok for p in v.probes)}
     return {"hosts": len(spec.hosts), "discovered": discovered, "discovery_s": found.elapsed,
             "probe_s": concurrent.seconds, "timeout_s": timeout, "sequential_s": sequential,
+            "probe_mdns_s": following.seconds,
+            "not_advertised": sum(1 for v in following.visits for p in v.probes if p.problem == "not_advertised"),
             "failing_hosts": len(failing), "silent_found": float(silent in failing)}
 
 
@@ -110,6 +115,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"full probe, one host silent: {figures['probe_s']:.2f} s = {ratio:.2f} x the {figures['timeout_s']:g} s "
           f"timeout   target < 1.5 x; the silent host {'was' if figures['silent_found'] else 'was NOT'} named "
           f"({figures['failing_hosts']:.0f} hosts with a failing probe)")
+    print(f"the same probe listening to mDNS too (probe --mdns): {figures['probe_mdns_s']:.2f} s = "
+          f"{figures['probe_mdns_s'] / figures['timeout_s']:.2f} x the timeout; "
+          f"{figures['not_advertised']:.0f} hosts wrongly called not advertised (should be 0)")
     print(f"the same probe host after host: {figures['sequential_s']:.2f} s -> concurrent/sequential "
           f"{figures['probe_s'] / figures['sequential_s']:.3f}")
     return 0

@@ -97,6 +97,10 @@ class HomeAssistantAdapter:
 
         return identify(service_type, name, address, port, properties, adapter=self.manifest.name)
 
+    def prepare(self) -> None:
+        """Load the live client (aiohttp, zeroconf) before hosts are visited."""
+        from . import live  # noqa: F401
+
     async def connect(self, host: HostSpec, timeout: float = DEFAULT_PROBE_TIMEOUT) -> HomeAssistantSession:
         """A live session to `host`, whose identity is checked before its token is sent
         (IdentityMismatch when it is not the instance named)."""

@@ -59,6 +59,10 @@ class HueAdapter:
                           identifiers={"bridgeid": client.bridge_id, "mac": config.mac or mac_of(client.bridge_id)},
                           via=CONFIG_PROBE, operations=list(self.manifest.operations))
 
+    def prepare(self) -> None:
+        """Load the live client (aiohttp) before hosts are visited."""
+        from . import client, session  # noqa: F401
+
     async def connect(self, host: HostSpec, timeout: float = DEFAULT_PROBE_TIMEOUT) -> HueSession:
         """A session with the bridge `host` names, its identity checked before any credential is sent.
 

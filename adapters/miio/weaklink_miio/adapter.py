@@ -55,6 +55,10 @@ class MiioAdapter:
             return from_garbled_hello(failure.detail, address, MIIO_PORT, brand=self.manifest.brand)
         return from_hello(hello, address, MIIO_PORT, brand=self.manifest.brand, operations=self.manifest.operations)
 
+    def prepare(self) -> None:
+        """Load python-miio before hosts are visited."""
+        from . import client, session  # noqa: F401
+
     async def connect(self, host: HostSpec, timeout: float = DEFAULT_PROBE_TIMEOUT) -> MiioSession:
         """A session to `host`, after checking that the device answering there is the one named.
 

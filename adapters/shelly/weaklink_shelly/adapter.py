@@ -29,6 +29,12 @@ class ShellyAdapter:
         """The Shelly answering at `address` (`host` or `host:port`), asked without credentials."""
         return await identify_host(address, timeout)
 
+    def prepare(self) -> None:
+        """Load the live client (aiohttp) before hosts are visited."""
+        import aiohttp  # noqa: F401
+
+        from . import session  # noqa: F401
+
     async def connect(self, host: HostSpec, timeout: float = DEFAULT_PROBE_TIMEOUT) -> ShellySession:
         """A session to `host`, once it proved to be the Shelly expected.
 

@@ -23,7 +23,7 @@ from ..graph import HomeGraph
 from ..model import HomeFragment, ProbeResult
 from .contract import DEFAULT_PROBE_TIMEOUT, Discovered, HostSpec, LiveAdapter, LiveSession
 from .homefile import LiveHome
-from .locate import locate
+from .locate import Whereabouts, locate
 from .secrets import mask
 
 
@@ -66,7 +66,8 @@ class LiveState:
 async def collect(home: LiveHome, adapters: Mapping[str, LiveAdapter],
                   timeout: float = DEFAULT_PROBE_TIMEOUT, *, snapshot: bool = True, mdns: bool = True) -> LiveState:
     """Connect to, snapshot and probe every host of `home` at once (`snapshot=False`: probe only,
-    for a health check that needs no graph), listening to mDNS meanwhile (`mdns=False`: not).
+    for a health check that needs no graph), listening to mDNS meanwhile (`mdns=False`: not;
+    hosts are then only looked for where the home file says).
 
     A host naming an adapter that is not installed is bad input (the home file is wrong).
     """
@@ -74,18 +75,21 @@ async def collect(home: LiveHome, adapters: Mapping[str, LiveAdapter],
     if missing:
         raise InputError(f"no installed adapter named {missing[0]!r} (installed: {', '.join(sorted(adapters))})",
                          source=home.source, field="hosts")
+    for name in sorted({h.adapter for h in home.hosts}):
+        if (prepare := getattr(adapters[name], "prepare", None)) is not None:
+            prepare()  # before any timeout starts: loading a client is not the host's slowness
     started = time.monotonic()
     listening = asyncio.ensure_future(locate(home.hosts, adapters, timeout)) if mdns else None
     visits = list(await asyncio.gather(*(_visit(host, adapters[host.adapter], timeout, snapshot)
                                          for host in home.hosts)))
-    heard = await listening if listening is not None else None
-    if heard is not None:
-        visits = await _follow(visits, heard, adapters, timeout, snapshot)
+    whereabouts = await listening if listening is not None else None
+    if whereabouts is not None:
+        visits = await _follow(visits, whereabouts, adapters, timeout, snapshot)
     graph = HomeGraph.from_fragments([v.fragment for v in visits if v.fragment is not None])
-    return LiveState(visits, graph, time.monotonic() - started, listened=heard is not None)
+    return LiveState(visits, graph, time.monotonic() - started, listened=whereabouts is not None)
 
 
-async def _follow(visits: list[HostVisit], heard: list[Discovered | None], adapters: Mapping[str, LiveAdapter],
+async def _follow(visits: list[HostVisit], whereabouts: Whereabouts, adapters: Mapping[str, LiveAdapter],
                   timeout: float, snapshot: bool) -> list[HostVisit]:
     """Visit again, where they announce themselves now, the hosts that could not be reached
     where the home file says; note the hosts that announce themselves nowhere."""
@@ -95,7 +99,7 @@ async def _follow(visits: list[HostVisit], heard: list[Discovered | None], adapt
             # a host that does not answer at all is not announced either: that says nothing more
             silent = bool(visit.probes) and all(not p.ok and p.problem in ("unreachable", "timeout") for p in visit.probes)
             types = getattr(getattr(adapters[host.adapter], "manifest", None), "mdns_types", None)
-            if types and not silent:
+            if types and not silent and whereabouts.settled:  # silence means something only once it settled
                 visit.probes.append(ProbeResult(
                     element=host.label, layer="network", ok=False, problem="not_advertised",
                     detail=f"{host.label} answers, but does not announce itself over mDNS ({', '.join(types)})"))
@@ -116,7 +120,7 @@ async def _follow(visits: list[HostVisit], heard: list[Discovered | None], adapt
                    f"(there: {'; '.join(p.detail for p in visit.probes if not p.ok) or 'no answer'})"))
         return there
 
-    return list(await asyncio.gather(*(follow(visit, found) for visit, found in zip(visits, heard))))
+    return list(await asyncio.gather(*(follow(visit, found) for visit, found in zip(visits, whereabouts.heard))))
 
 
 async def _visit(host: HostSpec, adapter: LiveAdapter, timeout: float, snapshot: bool) -> HostVisit:

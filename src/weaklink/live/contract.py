@@ -9,6 +9,9 @@ An adapter that can talk to its brand's devices on the network offers, beside th
   is never sent credentials);
 - `async connect(host, timeout) -> LiveSession`: open a session to one host named in the
   home file (credentials already resolved into `Secret`s);
+- optionally `prepare()`: load what `connect` needs (an adapter loads its network client on
+  first use, so that offline commands never pay for it); called once before the hosts are
+  visited, so that this one-off cost is not charged to the first hosts' timeouts;
 
 and the session offers:
 

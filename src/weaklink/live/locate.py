@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from zeroconf import Error as ZeroconfError
 
@@ -73,15 +74,25 @@ def announcing(hosts: Sequence[HostSpec], result: DiscoveryResult) -> list[Disco
     return [next((found for found in result.found if announces(host, found)), None) for host in hosts]
 
 
+@dataclass
+class Whereabouts:
+    """Each host's announcement (None: not heard), and whether listening ended because
+    everything was heard (`settled`) rather than because the time ran out: only then does
+    silence mean a host is not announced."""
+
+    heard: list[Discovered | None]
+    settled: bool
+
+
 async def locate(hosts: Sequence[HostSpec], adapters: Mapping[str, LiveAdapter],
-                 seconds: float) -> list[Discovered | None] | None:
-    """Listen up to `seconds` for the hosts' announcements (less once every one is heard).
-    None when mDNS cannot be used here (no interface to listen on)."""
+                 seconds: float) -> Whereabouts | None:
+    """Listen up to `seconds` for the hosts' announcements (less once every one is heard, or
+    once the network has gone quiet). None when mDNS cannot be used here."""
     wanted = {host.adapter: adapters[host.adapter] for host in hosts
               if host.adapter in adapters and getattr(adapters[host.adapter], "manifest", None) is not None
               and adapters[host.adapter].manifest.mdns_types}  # type: ignore[attr-defined]
     if not wanted:
-        return [None] * len(hosts)
+        return Whereabouts([None] * len(hosts), settled=True)
     listened = [host for host in hosts if host.adapter in wanted]
 
     def everyone_heard(result: DiscoveryResult) -> bool:
@@ -91,4 +102,4 @@ async def locate(hosts: Sequence[HostSpec], adapters: Mapping[str, LiveAdapter],
         result = await discover(wanted, interfaces=interfaces_for(hosts), seconds=seconds, until=everyone_heard)
     except (OSError, ZeroconfError):
         return None
-    return announcing(hosts, result)
+    return Whereabouts(announcing(hosts, result), settled=result.elapsed < seconds)

@@ -26,6 +26,8 @@ class FaultKind(StrEnum):
     GARBLE = "garble"  # answers are malformed (broken JSON, bad miIO packets)
     NOT_ADVERTISED = "not_advertised"  # gone from mDNS, still answering
     MOVED = "moved"  # answers on `address` instead of its own
+    # hosts that speak HTTP (Hue, Shelly, Home Assistant)
+    RESET = "reset"  # every connection is reset (TCP RST) as a request arrives: a crashing service
     # Hue
     LIGHT_UNREACHABLE = "light_unreachable"  # `target` light lost its Zigbee link
     CONNECTIVITY_ISSUE = "connectivity_issue"  # `target` light's zigbee_connectivity says so

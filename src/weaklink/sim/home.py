@@ -125,7 +125,8 @@ def load_virtual_home(path: Path) -> VirtualHomeSpec:
 
 def faults_of(spec: SimHostSpec) -> frozenset[FaultKind]:
     """Every fault kind a host of this spec can be given: the generic ones and its brand's."""
-    return GENERIC_FAULTS | _SIMULATORS[type(spec)].brand_faults
+    simulator = _SIMULATORS[type(spec)]
+    return GENERIC_FAULTS | simulator.brand_faults | getattr(simulator, "transport_faults", frozenset())
 
 
 def parse_fault(text: str, spec: VirtualHomeSpec, *, source: str | Path | None = None) -> tuple[str, Fault]:

@@ -3,15 +3,20 @@
 A subclass builds its `web.Application` in `routes`; this module serves it on the host's
 address and applies the generic faults to every request: `slow` and `drop` before the
 handler answers, `garble` to what it answered (the body cut short mid-JSON, as a crashing
-firmware sends it).
+firmware sends it), and `reset`, which only HTTP hosts take: the connection is reset (a TCP
+RST) as the request arrives. Every request is written down in `request_log` (method, path and
+headers), so a test can show what a host was, and was not, sent.
 """
 
 from __future__ import annotations
 
 import asyncio
+import socket
 import ssl
+import struct
 from abc import abstractmethod
 from collections.abc import Awaitable, Callable
+from typing import ClassVar
 
 from aiohttp import web
 
@@ -25,6 +30,8 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 class HttpHost(SimHost):
     """A host answering HTTP (or HTTPS, when `tls` is given) on one port."""
 
+    transport_faults: ClassVar[frozenset[FaultKind]] = frozenset({FaultKind.RESET})
+
     def __init__(self, name: str, address: str, port: int, advertiser: Advertiser | None = None,
                  tls: ssl.SSLContext | None = None) -> None:
         super().__init__(name, address, advertiser)
@@ -32,6 +39,7 @@ class HttpHost(SimHost):
         self.tls = tls
         self._runner: web.AppRunner | None = None
         self._held: set[asyncio.Task[object]] = set()  # requests held back by `slow` or `drop`
+        self.request_log: list[str] = []  # "METHOD /path name=value …" of every request, as it arrived
 
     @property
     def base_url(self) -> str:
@@ -49,6 +57,14 @@ class HttpHost(SimHost):
 
     @web.middleware
     async def _fault_middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        self.request_log.append(" ".join([request.method, request.path_qs,
+                                    *(f"{name}={value}" for name, value in request.headers.items())]))
+        if self.faults.active(FaultKind.RESET) is not None and request.transport is not None:
+            raw = request.transport.get_extra_info("socket")
+            if raw is not None:  # linger 0: close() sends a RST, not a FIN
+                raw.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            request.transport.abort()
+            raise web.HTTPServiceUnavailable()  # never reaches the client: its connection is gone
         task = asyncio.current_task()
         if task is not None:
             self._held.add(task)

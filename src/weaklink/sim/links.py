@@ -51,7 +51,7 @@ error naming the line (`load_virtual_home`).
 
 ## Faults, as HA sees them
 
-- `host_down`, `drop`: every entity mirroring the host `unavailable`; entry `loaded`. HA does
+- `host_down`, `drop`, `reset`: every entity mirroring the host `unavailable`; entry `loaded`. HA does
   not call unavailable entities, so commands are skipped.
 - `moved`: HA follows (the device's zeroconf announcement updates the entry's host), unless
   the device is also `not_advertised`: then as `host_down`.
@@ -254,7 +254,7 @@ class VendorLink(ABC):
         """Whether HA's connection reaches the host: not down, not dropping, and at an address HA
         knows (after a move, the device's zeroconf announcement updates the entry, if it is advertised)."""
         faults = self.host.faults
-        if faults.active(FaultKind.HOST_DOWN) or faults.active(FaultKind.DROP):
+        if faults.active(FaultKind.HOST_DOWN) or faults.active(FaultKind.DROP) or faults.active(FaultKind.RESET):
             return False
         return not (faults.active(FaultKind.MOVED) and faults.active(FaultKind.NOT_ADVERTISED))
 
