@@ -98,7 +98,7 @@ async def _follow(visits: list[HostVisit], whereabouts: Whereabouts, adapters: M
         if found is None:
             # a host that does not answer at all is not announced either: that says nothing more
             silent = bool(visit.probes) and all(not p.ok and p.problem in ("unreachable", "timeout") for p in visit.probes)
-            types = getattr(getattr(adapters[host.adapter], "manifest", None), "mdns_types", None)
+            types = adapters[host.adapter].manifest.mdns_types  # type: ignore[attr-defined]
             if types and not silent and whereabouts.settled:  # silence means something only once it settled
                 visit.probes.append(ProbeResult(
                     element=host.label, layer="network", ok=False, problem="not_advertised",

@@ -89,8 +89,7 @@ async def locate(hosts: Sequence[HostSpec], adapters: Mapping[str, LiveAdapter],
     """Listen up to `seconds` for the hosts' announcements (less once every one is heard, or
     once the network has gone quiet). None when mDNS cannot be used here."""
     wanted = {host.adapter: adapters[host.adapter] for host in hosts
-              if host.adapter in adapters and getattr(adapters[host.adapter], "manifest", None) is not None
-              and adapters[host.adapter].manifest.mdns_types}  # type: ignore[attr-defined]
+              if host.adapter in adapters and adapters[host.adapter].manifest.mdns_types}  # type: ignore[attr-defined]
     if not wanted:
         return Whereabouts([None] * len(hosts), settled=True)
     listened = [host for host in hosts if host.adapter in wanted]

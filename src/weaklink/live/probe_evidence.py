@@ -128,7 +128,7 @@ def relevant(state: LiveState, entity: str | None, platform_domains: dict[str, s
     unread = [v for v in state.visits if v.fragment is None and v not in platforms
               and _serves(v, domains, platform_domains)]
     at_address = [v for v in unread if v.host.address in addresses]
-    behind += at_address or ([] if addresses and any(v in behind for v in state.visits) else unread)
+    behind += at_address or ([] if addresses and behind else unread)
     found = []
     for visit in state.visits:
         direct = visit in behind

@@ -169,7 +169,7 @@ class LiveTrace:
         return RecordedTracer(graph, Recording([self.memory]), home=self.home.name, time_zone=self.home.time_zone)
 
     def _platform_domains(self) -> dict[str, set[str]]:
-        return {name: set(getattr(getattr(adapter, "manifest", None), "platform_domains", []) or [])
+        return {name: set(adapter.manifest.platform_domains)  # type: ignore[attr-defined]
                 for name, adapter in self.adapters.items()}
 
     def _unread_host_report(self, scenario: Scenario, index: int, unread: list[HostVisit],
@@ -239,7 +239,6 @@ class LiveTrace:
         evidence = [*link.evidence, *(Evidence(kind="probe", detail=s.probe.detail, at=s.probe.at,
                                                element=s.probe.element, source=s.host.label) for s in seen)]
         revised = revise(link, strongest(seen, state.graph, entity), state).model_copy(update={"evidence": evidence})
-        if revised.summary == link.summary:
-            return report.model_copy(update={"broken_link": revised})
-        return report.model_copy(update={"broken_link": revised, "verdict": Verdict.BROKEN,
-                                         "summary": f"Step {revised.step} ({revised.step_name}) failed: {revised.summary}"})
+        summary = report.summary if revised.summary == link.summary else \
+            f"Step {revised.step} ({revised.step_name}) failed: {revised.summary}"
+        return report.model_copy(update={"broken_link": revised, "summary": summary})

@@ -126,7 +126,7 @@ def load_virtual_home(path: Path) -> VirtualHomeSpec:
 def faults_of(spec: SimHostSpec) -> frozenset[FaultKind]:
     """Every fault kind a host of this spec can be given: the generic ones and its brand's."""
     simulator = _SIMULATORS[type(spec)]
-    return GENERIC_FAULTS | simulator.brand_faults | getattr(simulator, "transport_faults", frozenset())
+    return GENERIC_FAULTS | simulator.brand_faults | simulator.transport_faults
 
 
 def parse_fault(text: str, spec: VirtualHomeSpec, *, source: str | Path | None = None) -> tuple[str, Fault]:

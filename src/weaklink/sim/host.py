@@ -38,6 +38,8 @@ class SimHost(ABC):
     brand: ClassVar[str]
     # The faults of this brand it can be given, beside the generic ones every host takes.
     brand_faults: ClassVar[frozenset[FaultKind]] = frozenset()
+    # The faults of how it is reached (`reset`, for hosts that speak TCP), beside those.
+    transport_faults: ClassVar[frozenset[FaultKind]] = frozenset()
 
     def __init__(self, name: str, address: str, advertiser: Advertiser | None = None) -> None:
         self.name = name
