@@ -8,16 +8,20 @@ identification of named addresses, and the early end once the network has gone q
 
 from __future__ import annotations
 
+import asyncio
 import secrets
+import socket
 from collections.abc import AsyncIterator, Callable, Mapping
 
 import pytest
 from aiohttp import web
-from zeroconf.asyncio import AsyncServiceInfo
+from zeroconf import DNSIncoming, DNSOutgoing, IPVersion
+from zeroconf.asyncio import AsyncServiceInfo, AsyncZeroconf
+from zeroconf.const import _FLAGS_AA, _FLAGS_QR_RESPONSE
 
 from weaklink.adapters import AdapterManifest
 from weaklink.live.contract import Discovered, HostSpec, LiveSession
-from weaklink.live.discover import discover
+from weaklink.live.discover import discover, resolve_service
 from weaklink.sim import Advertiser
 from weaklink.sim.http import HttpHost
 from weaklink.sim.mdns import service_info
@@ -132,3 +136,26 @@ async def test_a_host_both_announced_and_asked_is_listed_once(gizmos: list[Gizmo
     assert sorted(host.name for host in result.found if host.name in ours) == sorted(ours)
     (asked,) = [host for host in result.found if host.name == gizmos[0].name]
     assert asked.model == "G1"  # whichever answer came first, the record's model is kept
+
+
+async def test_an_address_that_came_before_its_srv_in_one_packet_still_resolves() -> None:
+    # The packet is handed straight to zeroconf's record manager, as its socket would: the order
+    # of records inside one packet is what matters, and a responder cannot be made to pick it.
+    service_type = "_gizmo._tcp.local."
+    name = f"gizmo-{secrets.token_hex(4)}.{service_type}"
+    record = AsyncServiceInfo(service_type, name, addresses=[socket.inet_aton("127.0.0.9")], port=8700,
+                              properties={"serial": "G1"}, server=f"{name.split('.')[0]}.local.")
+    packet = DNSOutgoing(_FLAGS_QR_RESPONSE | _FLAGS_AA)
+    for answer in [*record.dns_addresses(), record.dns_service(), record.dns_text()]:  # address first
+        packet.add_answer_at_time(answer, 0)
+    zeroconf = AsyncZeroconf(interfaces=["127.0.0.1"], ip_version=IPVersion.V4Only)
+    try:
+        resolving = asyncio.ensure_future(resolve_service(zeroconf.zeroconf, service_type, name, timeout=3.0))
+        await asyncio.sleep(0.01)  # the request is waiting for answers
+        for wire in packet.packets():
+            zeroconf.zeroconf.record_manager.async_updates_from_response(DNSIncoming(wire))
+        resolved = await resolving
+    finally:
+        await zeroconf.async_close()
+    assert resolved is not None
+    assert (resolved.parsed_addresses(), resolved.port, resolved.properties) == (["127.0.0.9"], 8700, {b"serial": b"G1"})

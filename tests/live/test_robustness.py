@@ -122,9 +122,9 @@ async def test_a_flood_of_1000_bogus_mdns_services_neither_hides_nor_breaks_anyt
     link = report.broken_link
     assert link is not None and (link.step, link.layer.value, link.cause) == (3, "radio", "radio_link_lost")
     assert not any(concern.cause == "not_advertised" for concern in report.concerns)  # every real host was heard
-    # Discovery under the flood ends and trusts no bogus record. It may miss a real host whose
-    # answer was lost in a burst (docs/live.md, known limits), so which real ones it found is
-    # not asserted; the trace above found every one of them by its identity.
+    # Discovery under the flood ends, finds every real host and trusts no bogus record.
+    real = {host.address for host in home.hosts.values()}
+    assert real <= {host.address for host in found.found if host.problem is None}
     untrusted = [host for host in found.found if host.problem is not None]
     assert untrusted and all("not trusted" in (host.problem or "") for host in untrusted)
     assert not any(host.address.startswith("127.0.2") for host in found.found if host.problem is None)
