@@ -13,6 +13,8 @@ the installed adapters:
   unicast hello to their addresses), and how long it takes. Target: all of them in < 3 s.
 - a full probe of the home (`collect`: connect, snapshot and probe every host at once) with one
   host silent (`drop`), against the probe timeout. Target: < 1.5 x the timeout.
+- the same probe listening to mDNS (`probe --mdns`), and with snapshots too (how `trace --live`
+  starts).
 - the same probe run host after host, in the same process: the concurrent/sequential ratio.
 
 Figures go to stdout; nothing here asserts on time.
@@ -84,6 +86,8 @@ async def measure(hosts: int, timeout: float, folder: Path) -> dict[str, float]:
         await concurrent.close()
         following = await collect(live, adapters, timeout, snapshot=False, mdns=True)  # probe --mdns
         await following.close()
+        starting = await collect(live, adapters, timeout, snapshot=True, mdns=True)  # how trace --live starts
+        await starting.close()
         started = time.monotonic()
         for host in live.hosts:
             one = await collect(live.model_copy(update={"hosts": [host]}), adapters, timeout, snapshot=False,
@@ -96,7 +100,8 @@ async def measure(hosts: int, timeout: float, folder: Path) -> dict[str, float]:
     failing = {v.host.label for v in concurrent.visits if any(not p.ok for p in v.probes)}
     return {"hosts": len(spec.hosts), "discovered": discovered, "discovery_s": found.elapsed,
             "probe_s": concurrent.seconds, "timeout_s": timeout, "sequential_s": sequential,
-            "probe_mdns_s": following.seconds,
+            "probe_mdns_s": following.seconds, "trace_start_s": starting.seconds,
+            "snapshots": sum(1 for v in starting.visits if v.fragment is not None),
             "not_advertised": sum(1 for v in following.visits for p in v.probes if p.problem == "not_advertised"),
             "failing_hosts": len(failing), "silent_found": float(silent in failing)}
 
@@ -118,6 +123,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"the same probe listening to mDNS too (probe --mdns): {figures['probe_mdns_s']:.2f} s = "
           f"{figures['probe_mdns_s'] / figures['timeout_s']:.2f} x the timeout; "
           f"{figures['not_advertised']:.0f} hosts wrongly called not advertised (should be 0)")
+    print(f"snapshot and probe, listening to mDNS (how trace --live starts): {figures['trace_start_s']:.2f} s = "
+          f"{figures['trace_start_s'] / figures['timeout_s']:.2f} x the timeout; {figures['snapshots']:.0f} snapshots")
     print(f"the same probe host after host: {figures['sequential_s']:.2f} s -> concurrent/sequential "
           f"{figures['probe_s'] / figures['sequential_s']:.3f}")
     return 0

@@ -12,6 +12,7 @@ from weaklink.errors import InputError
 from weaklink.live.collect import collect
 from weaklink.live.homefile import LiveHome
 from weaklink.sim.home import VirtualHome, load_virtual_home
+from weaklink.sim.http import HttpHost
 from weaklink.sim.livehome import live_home
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "virtual-home" / "home.yaml"
@@ -72,5 +73,23 @@ async def test_a_health_check_probes_without_snapshotting(home: VirtualHome) -> 
     try:
         assert state.healthy and state.probes
         assert all(visit.fragment is None for visit in state.visits) and not state.graph.devices
+    finally:
+        await state.close()
+
+
+@pytest.mark.parametrize("name", ["Porch relay", "Hue Bridge"])
+async def test_a_silent_host_is_asked_once_not_again_by_its_probe_and_snapshot(home: VirtualHome, name: str) -> None:
+    # what bounds a full probe to about one timeout: a host that held back its first answer is
+    # not asked again within the same visit (its probe reports what connecting met)
+    await home.inject(f"{name}:drop")
+    host = home.host(name)
+    assert isinstance(host, HttpHost)
+    live = reachable(home)
+    state = await collect(live.model_copy(update={"hosts": [h for h in live.hosts if h.name == name]}),
+                          live_adapters(), timeout=0.5)
+    try:
+        [visit] = state.visits
+        assert [p.problem for p in visit.probes] == ["timeout"] and visit.fragment is None
+        assert len(host.request_log) == 1, host.request_log
     finally:
         await state.close()

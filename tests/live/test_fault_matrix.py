@@ -77,8 +77,8 @@ MATRIX: dict[str, Expect] = {
     "Home Assistant:integration_failed:simplisafe": broken(6, "integration", "integration_failed", "simplisafe"),
     # hop 3: the Hue bridge, the hub of a Zigbee light
     "Hue Bridge:host_down": broken(3, "hub", "hub_offline", BRIDGE),
-    "Hue Bridge:slow:4": broken(3, "timing", "host_slow", "Hue Bridge"),
-    "Hue Bridge:drop": broken(3, "hub", "hub_offline", "Hue Bridge"),
+    "Hue Bridge:slow:4": broken(3, "timing", "host_slow", BRIDGE),
+    "Hue Bridge:drop": broken(3, "hub", "hub_offline", BRIDGE),
     "Hue Bridge:reset": broken(3, "hub", "hub_offline", BRIDGE),
     "Hue Bridge:garble": broken(3, "hub", "garbled_answers", BRIDGE),
     "Hue Bridge:not_advertised": concern(3, "network", "not_advertised", "Hue Bridge"),
@@ -88,7 +88,7 @@ MATRIX: dict[str, Expect] = {
     "Hue Bridge:key_revoked": broken(3, "integration", "integration_failed", "hue"),
     # hop 4: a Shelly Gen1 relay on Wi-Fi
     "Porch relay:host_down": broken(4, "network", "device_offline", "switch.porch"),
-    "Porch relay:slow:4": broken(4, "timing", "host_slow", "Porch relay"),
+    "Porch relay:slow:4": broken(4, "timing", "host_slow", PORCH),
     "Porch relay:drop": broken(4, "network", "device_offline", "switch.porch"),
     "Porch relay:reset": broken(4, "network", "device_offline", "switch.porch"),
     "Porch relay:garble": broken(4, "device", "garbled_answers", PORCH),
@@ -98,7 +98,7 @@ MATRIX: dict[str, Expect] = {
     "Porch relay:key_revoked": broken(4, "integration", "integration_failed", "shelly"),
     # hop 5: a Xiaomi miIO plug
     "Hallway lamp plug:host_down": broken(5, "network", "device_offline", "switch.hallway_lamp"),
-    "Hallway lamp plug:slow:4": broken(5, "timing", "host_slow", "Hallway lamp plug"),
+    "Hallway lamp plug:slow:4": broken(5, "timing", "host_slow", PLUG),
     "Hallway lamp plug:drop": broken(5, "network", "device_offline", "switch.hallway_lamp"),
     "Hallway lamp plug:garble": broken(5, "device", "garbled_answers", PLUG),
     "Hallway lamp plug:not_advertised": concern(5, "network", "not_advertised", "Hallway lamp plug"),

@@ -78,11 +78,12 @@ class HueAdapter:
         from .session import HueSession
 
         client = BridgeClient(host.address, host.port, expected, host.credentials.get("app_key"))
+        session = HueSession(host, client, timeout)
         try:
             await client.verify(timeout)
-        except (BridgeUnreachable, BridgeFault):
-            pass  # reported by probe(); nothing was sent but the identity request
+        except (BridgeUnreachable, BridgeFault) as failure:
+            session.connect_failure = failure  # reported by probe(); nothing was sent but the identity request
         except BaseException:  # not that bridge, or the caller's time ran out: leave nothing open
             await client.close()
             raise
-        return HueSession(host, client, timeout)
+        return session

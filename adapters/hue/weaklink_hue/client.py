@@ -80,7 +80,7 @@ def _failure(error: BaseException, where: str, timeout: float, doing: str = "") 
     """The adapter's error for what went wrong talking to `where` (while `doing`, when given)."""
     if isinstance(error, TimeoutError):
         return BridgeUnreachable(f"{doing}no answer from {where} within {timeout:.2g} s: the bridge is hung or "
-                                 "overloaded, or the network loses its packets")
+                                 "overloaded, or the network loses its packets", timed_out=True)
     if isinstance(error, aiohttp.ClientConnectorCertificateError | ssl.SSLCertVerificationError):
         return CertificateChanged(f"{doing}the host at {where} presents another certificate than the bridge did: "
                                   "it is not the same bridge (moved, replaced or reset); no credentials sent")

@@ -39,7 +39,9 @@ class CertificateChanged(IdentityMismatch):
 class BridgeUnreachable(HueError):
     """Nothing answered in time (refused, reset, timed out)."""
 
-    problem = "unreachable"
+    def __init__(self, message: str, *, timed_out: bool = False) -> None:
+        super().__init__(message)
+        self.problem = "timeout" if timed_out else "unreachable"
 
 
 class KeyRefused(HueError):

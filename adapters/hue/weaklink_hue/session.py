@@ -57,6 +57,9 @@ class HueSession:
         self.poll_seconds = float(host.options.get("poll_seconds", 1.0))
         forced = host.options.get("api")
         self._api: Api | None = forced if forced in ("v1", "v2") else None
+        # what connect's identity request met, reported by the first probe instead of asking again:
+        # a host that does not answer then costs one timeout, not two
+        self.connect_failure: BridgeUnreachable | BridgeFault | None = None
 
     @property
     def element(self) -> str:
@@ -121,7 +124,10 @@ class HueSession:
             return result.model_copy(update={"problem": error.problem}) if error is not None else result
 
         verified = self.client.verified
+        failure, self.connect_failure = self.connect_failure, None
         try:
+            if failure is not None:
+                raise failure
             config = await (self.client.public_config(left()) if verified else self.client.verify(left()))
         except (BridgeUnreachable, IdentityMismatch) as error:
             return [found("network", False, str(error), error)]

@@ -81,8 +81,8 @@ class MiioAdapter:
         except IdentityMismatch:
             await session.close()
             raise
-        except MiioFailure:
-            pass  # unreachable for now: the probe reports it
+        except MiioFailure as failure:
+            session.connect_failure = failure  # unreachable for now: the probe reports it
         except BaseException:  # the caller's time ran out: leave nothing open
             await session.close()
             raise

@@ -64,6 +64,9 @@ class MiioSession:
         self.poll_interval = poll_interval
         self.model: str | None = host.options.get("model")
         self._seen: tuple[str, dict[str, object]] | None = None  # what observe() compares a poll with
+        # what connect's identity request met, reported by the first probe instead of asking again:
+        # a host that does not answer then costs one timeout, not two
+        self.connect_failure: MiioFailure | None = None
 
     @property
     def element(self) -> str:
@@ -121,7 +124,10 @@ class MiioSession:
         """Network, token and device health, each step within what is left of `timeout`."""
         deadline = Deadline(timeout)
         started = time.monotonic()
+        failure, self.connect_failure = self.connect_failure, None
         try:
+            if failure is not None:
+                raise failure
             hello = await self.client.greet(deadline.left())
         except MiioFailure as failure:
             answered = [self._result(Layer.NETWORK, True, f"something answers on {self.client.where} (UDP {self.client.port})", _since(started))]

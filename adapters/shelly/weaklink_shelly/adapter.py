@@ -49,8 +49,8 @@ class ShellyAdapter:
         session = ShellySession(host, aiohttp.ClientSession(), timeout)
         try:
             await session.identify(timeout)
-        except RequestFailed:
-            pass  # a sick host: probe() reports it
+        except RequestFailed as failure:
+            session.connect_failure = failure  # a sick host: probe() reports it
         except BaseException:  # not that Shelly, or the caller's time ran out: leave nothing open
             await session.close()
             raise

@@ -70,7 +70,10 @@ async def probe_session(session: ShellySession, timeout: float) -> list[ProbeRes
 async def _probe(session: ShellySession, timeout: float) -> list[ProbeResult]:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
+    failure, session.connect_failure = session.connect_failure, None
     try:
+        if failure is not None:
+            raise failure
         identity = await session.identify(timeout)
     except RequestFailed as failure:
         return [finding(session.element, failure)]

@@ -70,6 +70,9 @@ class ShellySession:
         self.identity: Identity | None = None
         self.identity_latency_ms: float | None = None  # how long the last `/shelly` took
         self.api: Gen1Api | Gen2Api | None = None
+        # what connect's identity request met, reported by the first probe instead of asking again:
+        # a host that does not answer then costs one timeout, not two
+        self.connect_failure: RequestFailed | None = None
 
     @property
     def element(self) -> str:

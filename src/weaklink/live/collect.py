@@ -26,6 +26,8 @@ from .homefile import LiveHome
 from .locate import Whereabouts, locate
 from .secrets import mask
 
+BACKSTOP = 1.5  # times the probe timeout an adapter's connect, probe or snapshot may take before it is cut off
+
 
 @dataclass
 class HostVisit:
@@ -97,9 +99,8 @@ async def _follow(visits: list[HostVisit], whereabouts: Whereabouts, adapters: M
         host = visit.host
         if found is None:
             # a host that does not answer at all is not announced either: that says nothing more
-            silent = bool(visit.probes) and all(not p.ok and p.problem in ("unreachable", "timeout") for p in visit.probes)
             types = adapters[host.adapter].manifest.mdns_types  # type: ignore[attr-defined]
-            if types and not silent and whereabouts.settled:  # silence means something only once it settled
+            if types and not silent(visit.probes) and whereabouts.settled:  # silence means something only once it settled
                 visit.probes.append(ProbeResult(
                     element=host.label, layer="network", ok=False, problem="not_advertised",
                     detail=f"{host.label} answers, but does not announce itself over mDNS ({', '.join(types)})"))
@@ -126,35 +127,38 @@ async def _follow(visits: list[HostVisit], whereabouts: Whereabouts, adapters: M
 async def _visit(host: HostSpec, adapter: LiveAdapter, timeout: float, snapshot: bool) -> HostVisit:
     visit = HostVisit(host, started=time.monotonic())
     try:
-        visit.session = await asyncio.wait_for(adapter.connect(host, timeout), timeout)
+        # the adapter bounds its own connect (a host that does not answer still gets a session,
+        # whose probe names the device); this is the backstop for one that does not
+        visit.session = await _bounded(adapter.connect(host, timeout), timeout)
     except TimeoutError:
-        visit.probes.append(_failed(host, "network", f"no answer within {timeout:g} s", "timeout"))
+        visit.probes.append(_failed(host, "network", f"no answer within {BACKSTOP * timeout:g} s", "timeout"))
     except WeaklinkError as exc:  # an adapter's own verdict: identity mismatch, refused credentials
         visit.probes.append(_failed(host, getattr(exc, "layer", "network"), mask(str(exc)), getattr(exc, "problem", None)))
     except OSError as exc:
         visit.probes.append(_failed(host, "network", mask(str(exc) or type(exc).__name__), "unreachable"))
     if visit.session is not None:
-        probes, fragment = await asyncio.gather(
-            _bounded(visit.session.probe(timeout), timeout),
-            _bounded(visit.session.snapshot(), timeout) if snapshot else _nothing(),
-            return_exceptions=True)
-        if isinstance(probes, list):
-            visit.probes.extend(probes)
-        else:
-            visit.probes.append(_failed(host, "network", f"probe did not finish: {mask(str(probes)) or type(probes).__name__}"))
-        if isinstance(fragment, HomeFragment):
-            visit.fragment = fragment
+        reading = asyncio.ensure_future(_bounded(visit.session.snapshot(), timeout)) if snapshot else None
+        try:
+            visit.probes.extend(await _bounded(visit.session.probe(timeout), timeout))
+        except Exception as exc:  # noqa: BLE001 - a probe that breaks its contract is a finding, not a crash
+            visit.probes.append(_failed(host, "network", f"probe did not finish: {mask(str(exc)) or type(exc).__name__}"))
+        if reading is not None:
+            if silent(visit.probes):
+                reading.cancel()  # a host that answers nothing will not answer for its snapshot either
+            fragment = (await asyncio.gather(reading, return_exceptions=True))[0]
+            if isinstance(fragment, HomeFragment):
+                visit.fragment = fragment
     visit.finished = time.monotonic()
     return visit
 
 
-async def _nothing() -> None:
-    return None
+def silent(probes: list[ProbeResult]) -> bool:
+    """True when the host answered nothing: every probe failed for want of an answer."""
+    return bool(probes) and all(not p.ok and p.problem in ("unreachable", "timeout") for p in probes)
 
 
 async def _bounded(awaitable, timeout: float):  # type: ignore[no-untyped-def]
-    # the adapter bounds its own probe; this is the backstop for one that does not
-    return await asyncio.wait_for(awaitable, timeout * 1.5)
+    return await asyncio.wait_for(awaitable, timeout * BACKSTOP)
 
 
 def _failed(host: HostSpec, layer: str, detail: str, problem: str | None = None) -> ProbeResult:

@@ -123,5 +123,12 @@ class LiveAdapter(Protocol):
         ...
 
     async def connect(self, host: HostSpec, timeout: float = DEFAULT_PROBE_TIMEOUT) -> LiveSession:
-        """Open a session to `host`."""
+        """Open a session to `host`, within `timeout` seconds.
+
+        Raise (a `WeaklinkError`) when the host is not the one named, or refuses the
+        credentials. A host that does not answer in time still gets a session, whose first
+        probe reports what connecting met without asking again: a silent host then costs one
+        timeout, not two, and the finding names the device. `collect` cuts off a connect that
+        takes longer than 1.5 × `timeout`.
+        """
         ...
