@@ -19,37 +19,52 @@ instead of (or beside) those; it must offer one of the two sets.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from functools import cache
 from importlib.metadata import EntryPoint, entry_points
 from importlib.resources import files
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Literal, Protocol, get_args, runtime_checkable
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from .errors import AdapterError, InputError
+from .errors import AdapterError
 from .history import History
 from .live.contract import LiveAdapter
-from .model import HomeFragment
+from .model import CapabilityKind, HomeFragment
 
 ENTRY_POINT_GROUP = "weaklink.adapters"
 
 
-class AdapterManifest(BaseModel):
-    """What an adapter declares about itself."""
+Operation = Literal["offline", "history", "discover", "identify", "snapshot", "probe", "observe", "act", "dump"]
+OPERATIONS: tuple[str, ...] = get_args(Operation)
+Quality = Literal["experimental", "bronze", "silver", "gold"]
+QUALITY_LEVELS: tuple[str, ...] = get_args(Quality)
 
-    name: str
+
+class AdapterManifest(BaseModel):
+    """What an adapter declares about itself (its package's `manifest.json`).
+
+    `operations` say what it can do: `offline` (read an export on disk), `history` (recorded
+    history), `discover` (recognise mDNS records), `identify` (ask an address it was given),
+    `snapshot`, `probe`, `observe`, `act` (live), `dump` (record a host's answers as a fixture).
+    `quality` is the level it has earned, from `experimental` up (docs/writing-an-adapter.md).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="Unique among installed adapters; lower case.")
     brand: str
     description: str = ""
     protocols: list[str] = Field(default_factory=list)
-    operations: list[str] = Field(default_factory=list)  # offline, history, discover, snapshot, probe, observe, act
+    operations: list[Operation] = Field(default_factory=list)
+    capabilities: list[CapabilityKind] = Field(default_factory=list, description="The kinds it maps devices' "
+                                               "features to.")
     mdns_types: list[str] = Field(default_factory=list)  # e.g. "_hue._tcp.local.": what discovery browses for
     # The integration domains through which hub platforms reach this brand's devices (Home
     # Assistant's `xiaomi_miio` for miIO): how a live trace knows that a platform entity's device
     # is behind a host this adapter talks to.
     platform_domains: list[str] = Field(default_factory=list)
-    quality: str = "experimental"
+    quality: Quality = "experimental"
 
     @classmethod
     def of_package(cls, package: str) -> AdapterManifest:
@@ -107,33 +122,33 @@ def installed_adapters() -> tuple[Adapter, ...]:
     return tuple(adapters)
 
 
-def adapters_for(path: Path) -> Iterator[Adapter]:
-    """The installed offline adapters that can read `path`."""
-    for adapter in installed_adapters():
-        if isinstance(adapter, Adapter) and adapter.detect(path):
-            yield adapter
+class InstalledAdapter(BaseModel):
+    """One entry point of the `weaklink.adapters` group, as `weaklink adapters` lists it."""
+
+    entry_point: str
+    target: str  # module:attribute the entry point names
+    package: str | None = None  # the distribution that registers it
+    version: str | None = None
+    manifest: AdapterManifest | None = None
+    error: str | None = None  # why it could not be loaded
+
+
+def catalogue() -> list[InstalledAdapter]:
+    """Every registered adapter, loaded one by one: a broken package is listed with its error
+    instead of hiding the others."""
+    listed = []
+    for entry_point in _entry_points():
+        dist = entry_point.dist
+        entry = InstalledAdapter(entry_point=entry_point.name, target=entry_point.value,
+                                 package=dist.name if dist else None, version=dist.version if dist else None)
+        try:
+            entry.manifest = _instantiate(entry_point).manifest
+        except AdapterError as exc:
+            entry.error = str(exc)
+        listed.append(entry)
+    return listed
 
 
 def live_adapters() -> dict[str, LiveAdapter]:
     """The installed adapters that can talk to live hosts, by manifest name."""
     return {a.manifest.name: a for a in installed_adapters() if isinstance(a, LiveAdapter)}  # type: ignore[misc]
-
-
-def load_home(path: Path) -> tuple[list[HomeFragment], list[History]]:
-    """Read `path` with every adapter that recognises it.
-
-    Raises `InputError` when nothing installed can read it.
-    """
-    if not path.exists():
-        raise InputError("no such file or folder", source=path)
-    fragments: list[HomeFragment] = []
-    histories: list[History] = []
-    for adapter in adapters_for(path):
-        fragments.append(adapter.load(path))
-        history = adapter.open_history(path)
-        if history is not None:
-            histories.append(history)
-    if not fragments:
-        names = ", ".join(a.manifest.name for a in installed_adapters()) or "none"
-        raise InputError(f"no installed adapter recognises this home (installed: {names})", source=path)
-    return fragments, histories

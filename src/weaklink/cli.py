@@ -30,7 +30,8 @@ EXIT_OK, EXIT_BROKEN, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
 home_option = click.option(
     "--home", "home_path", required=True, type=click.Path(path_type=Path, file_okay=True, dir_okay=True),
-    help="The home to read: a Home Assistant config folder (or any export an installed adapter reads).",
+    help="The home to read: a Home Assistant config folder, a vendor's export, or a folder of exports of any "
+         "brands an installed adapter reads.",
 )
 
 
@@ -64,6 +65,13 @@ def parse_at(text: str, time_zone: str | None) -> datetime:
 def _open(home_path: Path) -> OpenHome:
     """Open the home, telling the user (on stderr) what the adapters tolerated while reading it."""
     home = open_home(home_path)
+    skipped = home.imported.skipped
+    if skipped:
+        names = ", ".join(str(path.relative_to(home_path)) if path.is_relative_to(home_path) else str(path)
+                          for path in skipped[:5])
+        more = f" and {len(skipped) - 5} more" if len(skipped) > 5 else ""
+        click.echo(f"weaklink: note: {len(skipped)} file(s) no installed adapter recognises were left out: "
+                   f"{names}{more}", err=True)
     for warning in home.warnings:
         where = f"{warning.source}:{warning.line}" if warning.source and warning.line else warning.source
         click.echo(f"weaklink: warning: {where + ': ' if where else ''}{redact_text(warning.message)}", err=True)
@@ -328,6 +336,35 @@ def demo(fault: str | None, seed: int | None, output_format: str) -> None:
     result = run_demo(console, fault, seed)
     _emit(result.report, output_format)
     sys.exit(result.report.exit_status())
+
+
+@cli.command()
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def adapters(output_format: str) -> None:
+    """List the installed adapters: brand, package, operations and quality level.
+
+    Exit status 1 when an installed adapter fails to load (it is listed with the reason).
+    """
+    from .adapters import catalogue
+
+    listed = catalogue()
+    if output_format == "json":
+        click.echo(json.dumps([entry.model_dump(mode="json") for entry in listed], indent=2))
+    else:
+        table = Table(title=f"{len(listed)} adapters installed", title_justify="left", header_style="bold",
+                      show_edge=False)
+        for column in ("adapter", "brand", "package", "operations", "quality"):
+            table.add_column(column)
+        for entry in listed:
+            manifest = entry.manifest
+            package = f"{entry.package} {entry.version}" if entry.package else entry.target
+            if manifest is None:
+                table.add_row(escape(entry.entry_point), "", escape(package), f"[red]{escape(entry.error or '')}[/]", "")
+            else:
+                table.add_row(escape(manifest.name), escape(manifest.brand), escape(package),
+                              escape(", ".join(manifest.operations)), escape(manifest.quality))
+        _console().print(table)
+    sys.exit(1 if any(entry.error for entry in listed) else 0)
 
 
 @cli.command()

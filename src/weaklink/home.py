@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
-from .adapters import load_home
+from .homefolder import HomeImport, import_home
 from .graph import HomeGraph
 from .history import History
 from .model import LogEntry
@@ -23,6 +23,7 @@ class OpenHome:
     histories: list[History]
     time_zone: str | None
     warnings: list[LogEntry] = field(default_factory=list)  # what the adapters tolerated while reading
+    imported: HomeImport = field(default_factory=HomeImport)  # which exports were read, which files skipped
 
     def tracer(self) -> RecordedTracer:
         """A tracer replaying this home's recorded history."""
@@ -42,7 +43,8 @@ class OpenHome:
 
 def open_home(path: Path) -> OpenHome:
     """Read the home at `path` with every installed adapter that recognises it."""
-    fragments, histories = load_home(path)
+    imported = import_home(path)
+    fragments, histories = imported.fragments, imported.histories
     graph = HomeGraph.from_fragments(fragments)
     recording = Recording(
         histories,
@@ -51,4 +53,4 @@ def open_home(path: Path) -> OpenHome:
     )
     time_zone = next((f.time_zone for f in fragments if f.time_zone), None)
     warnings = [entry for fragment in fragments for entry in fragment.log if entry.at is None]
-    return OpenHome(path, graph, recording, histories, time_zone, warnings)
+    return OpenHome(path, graph, recording, histories, time_zone, warnings, imported)

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 from ha_fixtures import HOME
-from weaklink.adapters import Adapter, AdapterManifest, installed_adapters, load_home
+from weaklink.adapters import Adapter, AdapterManifest, installed_adapters
+from weaklink.homefolder import import_home
 from weaklink.errors import ExportError
 from weaklink.model import IntegrationHealth
 from weaklink_homeassistant import HomeAssistantAdapter
@@ -60,9 +61,9 @@ def test_load_the_recorded_home() -> None:
 
 
 def test_load_home_finds_this_adapter() -> None:
-    fragments, histories = load_home(HOME)
-    assert [f.platform for f in fragments] == ["homeassistant"]
-    assert histories == []
+    imported = import_home(HOME)
+    assert [f.platform for f in imported.fragments] == ["homeassistant"]
+    assert imported.histories == [] and imported.read == [(HOME, "homeassistant")]
 
 
 def test_a_config_folder_with_only_yaml(tmp_path: Path) -> None:
