@@ -20,7 +20,7 @@ from .evidence import (
     ProbeResult,
     StateChange,
 )
-from .home import Area, DeletedCapability, HomeFragment, Integration, IntegrationHealth
+from .home import Area, DeletedCapability, HomeFragment, Integration, IntegrationHealth, RadioLink
 
 __all__ = [
     "Action",
@@ -42,6 +42,7 @@ __all__ = [
     "LogEntry",
     "PROBE_PROBLEMS",
     "ProbeResult",
+    "RadioLink",
     "Role",
     "SourceRef",
     "StateChange",

@@ -55,6 +55,18 @@ class DeletedCapability(BaseModel):
     integration_id: str | None = None
 
 
+class RadioLink(BaseModel):
+    """One link of a low-power radio mesh, as the coordinator mapped it (Zigbee2MQTT's network
+    map, say): `source` hears `target` with `link_quality` (LQI, 0–255: below about 50 a route
+    drops messages). Both are device ids of the same fragment."""
+
+    source: str
+    target: str
+    link_quality: int | None = Field(default=None, ge=0, le=255)
+    relationship: str | None = None  # parent, child, sibling, as the coordinator reports it
+    depth: int | None = None  # hops from the coordinator
+
+
 class HomeFragment(BaseModel):
     """Everything one source knows about the home: what an adapter returns.
 
@@ -74,6 +86,7 @@ class HomeFragment(BaseModel):
     automations: list[Automation] = Field(default_factory=list)
     runs: list[AutomationRun] = Field(default_factory=list)
     log: list[LogEntry] = Field(default_factory=list)
+    radio_links: list[RadioLink] = Field(default_factory=list)
 
     @property
     def hubs(self) -> list[Device]:
