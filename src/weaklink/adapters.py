@@ -37,6 +37,7 @@ ENTRY_POINT_GROUP = "weaklink.adapters"
 
 Operation = Literal["offline", "history", "discover", "identify", "snapshot", "probe", "observe", "act", "dump"]
 OPERATIONS: tuple[str, ...] = get_args(Operation)
+HOST_OPERATIONS = ("snapshot", "probe", "observe", "act")
 Quality = Literal["experimental", "bronze", "silver", "gold"]
 QUALITY_LEVELS: tuple[str, ...] = get_args(Quality)
 
@@ -65,6 +66,11 @@ class AdapterManifest(BaseModel):
     # is behind a host this adapter talks to.
     platform_domains: list[str] = Field(default_factory=list)
     quality: Quality = "experimental"
+
+    @property
+    def host_operations(self) -> list[str]:
+        """What it can do with a host it found on the network (`Discovered.operations`)."""
+        return [operation for operation in self.operations if operation in HOST_OPERATIONS]
 
     @classmethod
     def of_package(cls, package: str) -> AdapterManifest:

@@ -95,7 +95,8 @@ class HomeAssistantAdapter:
         uuid or version is not what Home Assistant publishes)."""
         from .identity import identify
 
-        return identify(service_type, name, address, port, properties, adapter=self.manifest.name)
+        return identify(service_type, name, address, port, properties, adapter=self.manifest.name,
+                        operations=self.manifest.host_operations)
 
     def prepare(self) -> None:
         """Load the live client (aiohttp, zeroconf) before hosts are visited."""

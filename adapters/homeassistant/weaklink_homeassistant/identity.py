@@ -46,7 +46,6 @@ from .websocket import HAWebSocket
 SERVICE_TYPE = "_home-assistant._tcp.local."
 DEFAULT_PORT = 8123
 BRAND = "Home Assistant"
-LIVE_OPERATIONS = ["snapshot", "probe", "observe", "act"]
 MDNS_SHARE = 0.6  # of a check's time, for mDNS to confirm the instance (a LAN answers in well under 0.2 s)
 
 _UUID = re.compile(r"^[0-9a-f]{32}$")
@@ -55,7 +54,7 @@ _VERSION = re.compile(r"^(\d{4}\.\d{1,2}|0\.\d{1,3})\.\d+")
 
 
 def identify(service_type: str, name: str, address: str, port: int, properties: Mapping[str, str],
-             adapter: str) -> Discovered | None:
+             adapter: str, operations: list[str]) -> Discovered | None:
     """The instance a `_home-assistant._tcp` record announces; with `problem` set when its
     `uuid` or `version` is not what Home Assistant publishes."""
     if service_type != SERVICE_TYPE:
@@ -70,7 +69,7 @@ def identify(service_type: str, name: str, address: str, port: int, properties: 
     return Discovered(
         adapter=adapter, brand=BRAND, name=(properties.get("location_name") or instance).strip(), address=address,
         port=port, model=f"{BRAND} {version}" if version else BRAND,
-        identifiers={"uuid": uuid} if uuid else {}, via=service_type, operations=list(LIVE_OPERATIONS),
+        identifiers={"uuid": uuid} if uuid else {}, via=service_type, operations=operations,
         problem="; ".join(problems) + ": not trusted" if problems else None,
     )
 

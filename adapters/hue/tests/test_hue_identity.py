@@ -22,7 +22,7 @@ def test_a_hue_record_becomes_a_bridge(adapter: HueAdapter) -> None:
     assert (found.adapter, found.brand, found.name, found.model) == ("hue", "Philips Hue", "Hue Bridge - 4D5E6F",
                                                                      "BSB002")
     assert found.identifiers == {"bridgeid": "001788fffe4d5e6f", "mac": "00:17:88:4d:5e:6f"}
-    assert found.via == SERVICE_TYPE and set(found.operations) == {"discover", "snapshot", "probe", "observe", "act"}
+    assert found.via == SERVICE_TYPE and set(found.operations) == {"snapshot", "probe", "observe", "act"}
     assert adapter.identify("_http._tcp.local.", "x._http._tcp.local.", "127.0.0.9", 80, TXT) is None
 
 

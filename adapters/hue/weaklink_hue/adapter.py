@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from weaklink.adapters import AdapterManifest
 from weaklink.errors import InputError
 from weaklink.live.contract import DEFAULT_PROBE_TIMEOUT, Discovered, HostSpec
+from weaklink.model import HomeFragment
 
+from .dump import detect_dump, load_dump
 from .errors import BridgeFault, BridgeUnreachable, HueError, IdentityMismatch
 from .identity import mac_of, normalize_bridge_id
 from .naming import BRAND
@@ -21,9 +24,22 @@ CONFIG_PROBE = "hue-api-config"  # how a bridge named by address (not mDNS) was 
 
 
 class HueAdapter:
-    """Philips Hue bridges on the LAN: discover, snapshot, probe, observe, act."""
+    """Philips Hue bridges: a bridge's resources read offline; live on the LAN: discover,
+    snapshot, probe, observe, act."""
 
     manifest: AdapterManifest = AdapterManifest.of_package(__package__)
+
+    def detect(self, path: Path) -> bool:
+        """Whether `path` holds a bridge's CLIP v2 resources (`weaklink_hue.dump`), whatever its name."""
+        return detect_dump(path)
+
+    def load(self, path: Path) -> HomeFragment:
+        """The bridge and its devices from a resources dump (ExportError naming the file when it cannot be read)."""
+        return load_dump(path)
+
+    def open_history(self, path: Path) -> None:
+        """A dump is a moment, not a history."""
+        return None
 
     def identify(self, service_type: str, name: str, address: str, port: int,
                  properties: Mapping[str, str]) -> Discovered | None:
@@ -38,7 +54,7 @@ class HueAdapter:
         identifiers = {"bridgeid": bridge_id, "mac": mac_of(bridge_id)} if bridge_id else {"bridgeid": raw}
         return Discovered(adapter=self.manifest.name, brand=BRAND, name=name.removesuffix(f".{service_type}"),
                           address=address, port=port, model=properties.get("modelid") or None,
-                          identifiers=identifiers, via=service_type, operations=list(self.manifest.operations),
+                          identifiers=identifiers, via=service_type, operations=self.manifest.host_operations,
                           problem=problem)
 
     async def identify_host(self, address: str, timeout: float) -> Discovered | None:
@@ -57,7 +73,7 @@ class HueAdapter:
         return Discovered(adapter=self.manifest.name, brand=BRAND, name=config.name or "Hue Bridge",
                           address=client.address, port=client.port, model=config.modelid,
                           identifiers={"bridgeid": client.bridge_id, "mac": config.mac or mac_of(client.bridge_id)},
-                          via=CONFIG_PROBE, operations=list(self.manifest.operations))
+                          via=CONFIG_PROBE, operations=self.manifest.host_operations)
 
     def prepare(self) -> None:
         """Load the live client (aiohttp) before hosts are visited."""

@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import aiohttp
-from pydantic import BaseModel, ConfigDict
 
 from weaklink.live.secrets import Secret
 
+from .config import BridgeConfig
 from .errors import (
     BridgeFault,
     BridgeUnreachable,
@@ -35,36 +35,8 @@ from .tls import common_name, fetch_certificate, pinned_context
 Api = Literal["v1", "v2"]
 DEFAULT_PORT = 443
 KEY_HEADER = "hue-application-key"
-CLIP_V2_SINCE = (1, 48)  # the bridge firmware (1948086000) that brought CLIP v2 reports API 1.48.0
 EVENTS_PATH = "/eventstream/clip/v2"
 REPAIR = "pair weaklink again: press the bridge's link button and create a new key"
-
-
-class BridgeConfig(BaseModel):
-    """What `/api/config` tells anyone, without a key."""
-
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-    name: str | None = None
-    bridgeid: str | None = None
-    modelid: str | None = None
-    apiversion: str | None = None
-    swversion: str | None = None
-    mac: str | None = None
-
-    @property
-    def api_version(self) -> tuple[int, ...] | None:
-        """`apiversion` as numbers, None when absent or unreadable."""
-        try:
-            return tuple(int(part) for part in (self.apiversion or "").split("."))
-        except ValueError:
-            return None
-
-    @property
-    def has_clip_v2(self) -> bool:
-        """Whether the firmware is new enough to serve CLIP v2 (API 1.48 or later)."""
-        version = self.api_version
-        return version is not None and version[:2] >= CLIP_V2_SINCE
 
 
 @dataclass

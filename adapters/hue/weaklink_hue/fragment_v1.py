@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from weaklink.model import Area, Capability, CapabilityKind, Device, HomeFragment, Identifier, Transport
 
-from .client import BridgeConfig
+from .config import BridgeConfig
 from .naming import PLATFORM, brand_of, bridge_device, bridge_device_id, capability_id, ieee, on_off
 
 SENSOR_KINDS: dict[str, CapabilityKind] = {

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from weaklink.model import Area, Capability, Device, HomeFragment, Identifier, IdentifierKind, Transport
 
-from .client import BridgeConfig
+from .config import BridgeConfig
 from .naming import PLATFORM, V2_KINDS, brand_of, bridge_device, bridge_device_id, capability_id, ieee
 from .readings import reading
 from .resources import Bridge, Device as DeviceResource, Resource, Room, ZigbeeConnectivity
@@ -22,7 +22,7 @@ def links_by_device(resources: Sequence[Resource]) -> dict[str, ZigbeeConnectivi
     return {r.owner.rid: r for r in resources if isinstance(r, ZigbeeConnectivity) and r.owner is not None}
 
 
-def fragment_v2(resources: Sequence[Resource], config: BridgeConfig, bridge_id: str, address: str,
+def fragment_v2(resources: Sequence[Resource], config: BridgeConfig, bridge_id: str, address: str | None,
                 source: str) -> HomeFragment:
     """The bridge, its devices and their capabilities, from `GET /clip/v2/resource`."""
     bridge = next((r for r in resources if isinstance(r, Bridge)), None)

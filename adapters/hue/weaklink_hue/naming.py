@@ -68,7 +68,7 @@ def on_off(value: bool) -> str:
     return "on" if value else "off"
 
 
-def bridge_device(bridge_id: str, name: str | None, model: str | None, mac: str | None, address: str,
+def bridge_device(bridge_id: str, name: str | None, model: str | None, mac: str | None, address: str | None,
                   sw_version: str | None) -> Device:
     """The bridge as a hub on the home network."""
     identifiers = [Identifier(kind=IdentifierKind.VENDOR, value=f"hue:{bridge_id}")]

@@ -15,7 +15,8 @@ from weaklink_miio import MiioAdapter
 
 MANIFEST_FILE = Path(__file__).resolve().parent.parent / "weaklink_miio" / "manifest.json"
 SERVICE = "_miio._udp.local."
-OPERATIONS = ["discover", "snapshot", "probe", "observe", "act"]
+OPERATIONS = ["discover", "identify", "snapshot", "probe", "observe", "act"]
+HOST_OPERATIONS = ["snapshot", "probe", "observe", "act"]
 
 
 def test_registered_as_a_live_adapter_under_the_entry_point_group() -> None:
@@ -38,7 +39,7 @@ def test_a_plugs_record_names_its_model_device_id_and_mac() -> None:
     assert (found.adapter, found.brand, found.name) == ("miio", "Xiaomi miIO", f"chuangmi-plug-m1_miio{DID}")
     assert (found.address, found.port, found.model, found.via) == ("127.0.9.9", 54321, "chuangmi.plug.m1", SERVICE)
     assert found.identifiers == {"device_id": str(DID), "mac": "28:6c:07:85:86:d3"}
-    assert found.operations == OPERATIONS
+    assert found.operations == HOST_OPERATIONS
 
 
 def test_a_record_without_a_mac_is_still_a_device() -> None:

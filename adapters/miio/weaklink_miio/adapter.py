@@ -43,7 +43,7 @@ class MiioAdapter:
                  properties: Mapping[str, str]) -> Discovered | None:
         """The device a `_miio._udp` record announces (with `problem` set when its identity is malformed)."""
         return from_record(service_type, name, address, port, properties,
-                           brand=self.manifest.brand, operations=self.manifest.operations)
+                           brand=self.manifest.brand, operations=self.manifest.host_operations)
 
     async def identify_host(self, address: str, timeout: float) -> Discovered | None:
         """The device answering a hello sent to `address` only (never broadcast); None when nothing does."""
@@ -53,7 +53,7 @@ class MiioAdapter:
             if failure.reason != "malformed":
                 return None
             return from_garbled_hello(failure.detail, address, MIIO_PORT, brand=self.manifest.brand)
-        return from_hello(hello, address, MIIO_PORT, brand=self.manifest.brand, operations=self.manifest.operations)
+        return from_hello(hello, address, MIIO_PORT, brand=self.manifest.brand, operations=self.manifest.host_operations)
 
     def prepare(self) -> None:
         """Load python-miio before hosts are visited."""

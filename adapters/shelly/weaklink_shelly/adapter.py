@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from weaklink.adapters import AdapterManifest
 from weaklink.live.contract import DEFAULT_PROBE_TIMEOUT, Discovered, HostSpec
+from weaklink.model import HomeFragment
 
-from .discovery import identify_host, identify_record
+from .discovery import MANIFEST, identify_host, identify_record
+from .dump import detect_dump, load_dump
 from .errors import IdentityMismatch, RequestFailed
 
 if TYPE_CHECKING:
@@ -16,9 +19,22 @@ if TYPE_CHECKING:
 
 
 class ShellyAdapter:
-    """Shelly relays, Gen1 (REST) and Gen2+ (JSON-RPC): discover, snapshot, probe, observe, act."""
+    """Shelly relays, Gen1 (REST) and Gen2+ (JSON-RPC): whole-device dumps read offline; live:
+    discover, snapshot, probe, observe, act."""
 
-    manifest: AdapterManifest = AdapterManifest.of_package(__package__)
+    manifest: AdapterManifest = MANIFEST
+
+    def detect(self, path: Path) -> bool:
+        """Whether `path` is a Shelly whole-device dump (`weaklink_shelly.dump`), whatever its name."""
+        return detect_dump(path)
+
+    def load(self, path: Path) -> HomeFragment:
+        """The device a whole-device dump describes (ExportError naming the file and part when it cannot be read)."""
+        return load_dump(path)
+
+    def open_history(self, path: Path) -> None:
+        """A dump is a moment, not a history."""
+        return None
 
     def identify(self, service_type: str, name: str, address: str, port: int,
                  properties: Mapping[str, str]) -> Discovered | None:

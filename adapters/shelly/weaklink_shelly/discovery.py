@@ -13,15 +13,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from weaklink.adapters import AdapterManifest
 from weaklink.live.contract import Discovered
 from weaklink.model import IdentifierKind, normalize_identifier
 
 from .errors import RequestFailed
 from .identity import GEN1_PREFIXES, NotAShelly, id_problem, read_identity
 
+MANIFEST = AdapterManifest.of_package(__package__)  # the adapter's own, read once
+
 SHELLY_SERVICE = "_shelly._tcp.local."
 HTTP_SERVICE = "_http._tcp.local."
-OPERATIONS = ["snapshot", "probe", "observe", "act"]
 DEFAULT_PORT = 80
 
 # A Gen1 hostname prefix names its model when only one model uses it.
@@ -51,7 +53,7 @@ def identify_record(service_type: str, name: str, address: str, port: int,
         identifiers["mac"] = normalize_identifier(IdentifierKind.MAC, instance.rpartition("-")[2])
     model = properties.get("app") if generation > 1 else _GEN1_MODELS.get(instance.rpartition("-")[0].lower())
     return Discovered(adapter="shelly", brand="Shelly", name=instance, address=address, port=port or None,
-                      model=model or None, identifiers=identifiers, via=service_type, operations=list(OPERATIONS),
+                      model=model or None, identifiers=identifiers, via=service_type, operations=MANIFEST.host_operations,
                       problem=f"{problem}: not trusted, no credentials will be sent to it" if problem else None)
 
 
@@ -84,4 +86,4 @@ async def identify_host(address: str, timeout: float) -> Discovered | None:
             return None
     return Discovered(adapter="shelly", brand="Shelly", name=identity.device_id, address=host, port=port,
                       model=identity.model, identifiers={"mac": identity.mac_address, "device_id": identity.device_id},
-                      via="unicast", operations=list(OPERATIONS))
+                      via="unicast", operations=MANIFEST.host_operations)

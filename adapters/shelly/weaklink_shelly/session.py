@@ -24,20 +24,10 @@ import aiohttp
 
 from weaklink.errors import UnknownElementError
 from weaklink.live.contract import DEFAULT_PROBE_TIMEOUT, HostSpec
-from weaklink.model import (
-    Capability,
-    CapabilityKind,
-    Device,
-    EventRecord,
-    HomeFragment,
-    Identifier,
-    IdentifierKind,
-    ProbeResult,
-    StateChange,
-    Transport,
-)
+from weaklink.model import EventRecord, HomeFragment, ProbeResult, StateChange
 
 from .errors import IdentityMismatch, RequestFailed
+from .fragment import shelly_fragment
 from .gen1 import DEFAULT_POLL_INTERVAL, Gen1Api
 from .gen2 import Gen2Api
 from .http import ShellyHttp
@@ -46,7 +36,6 @@ from .probe import probe_session
 from .relays import RelayState, RelayTracker, capability_id, device_element, relay_index
 from .rpcsocket import DEFAULT_KEEPALIVE, RpcSocket
 
-PLATFORM = "shelly"
 DEFAULT_PORT = 80
 RETRY_DELAYS = (0.5, 1.0, 2.0, 5.0)  # seconds before observing again after the device stopped answering
 SERVICES = {"turn_on": "on", "turn_off": "off", "toggle": "toggle"}
@@ -144,21 +133,7 @@ class ShellySession:
         """The device (MAC, Wi-Fi host) and one switch capability per relay, with its state now."""
         identity = await self.identify(self.timeout)
         relays, _ = await self.read_relays(self.timeout)
-        device = Device(
-            id=device_element(identity.device_id), name=identity.name or identity.device_id, brand="Shelly",
-            model=identity.model, transport=Transport.WIFI, host=self.host.address, sw_version=identity.firmware,
-            identifiers=[Identifier(kind=IdentifierKind.MAC, value=identity.mac),
-                         Identifier(kind=IdentifierKind.VENDOR, value=device_element(identity.device_id))],
-        )
-        capabilities = [self._capability(identity, device, relay, len(relays)) for relay in relays]
-        return HomeFragment(source=self.base_url, platform=PLATFORM, devices=[device], capabilities=capabilities)
-
-    def _capability(self, identity: Identity, device: Device, relay: RelayState, outputs: int) -> Capability:
-        name = device.name if outputs == 1 else f"{device.name} relay {relay.index}"
-        return Capability(id=capability_id(identity.device_id, relay.index), kind=CapabilityKind.SWITCH, name=name,
-                          device_id=device.id, platform=PLATFORM,
-                          unique_id=f"{identity.device_id}-switch:{relay.index}", state=relay.state,
-                          attributes=relay.attributes(identity.generation))
+        return shelly_fragment(identity, relays, source=self.base_url, host=self.host.address)
 
     async def probe(self, timeout: float = DEFAULT_PROBE_TIMEOUT) -> list[ProbeResult]:
         """Reachability (network), the password (integration) and each relay's faults (device); never raises."""
