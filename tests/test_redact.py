@@ -12,7 +12,7 @@ from weaklink.redact import REDACTED, is_secret_key, redact, redact_text
     ["password", "Password", "access_token", "refresh_token", "api_key", "API-Key", "key", "client_secret", "code",
      "pin", "latitude", "longitude", "lat", "lon", "gps", "location", "ssid", "psk", "wifi_password", "webhook_id",
      "cloudhook_url", "auth", "Authorization", "hue_api_key", "push_token", "admin_password", "s2_access_control_key",
-     "home_latitude", "local_key", "username", "email"],
+     "home_latitude", "local_key", "username", "email", "latitude_i", "longitude_i"],
 )
 def test_secret_keys(key: str) -> None:
     assert is_secret_key(key)
@@ -30,6 +30,7 @@ def test_redact_at_any_depth_without_touching_the_original() -> None:
         "api_key": "k",
         "nested": [{"Access-Token": "t", "keep": 1, "deeper": ({"latitude": 52.1, "entity_id": "light.a"},)}],
         "empty_password": None,
+        "auth": False,  # whether there is a password, not the password
     }
     redacted = redact(original)
     assert redacted == {
@@ -37,6 +38,7 @@ def test_redact_at_any_depth_without_touching_the_original() -> None:
         "api_key": REDACTED,
         "nested": [{"Access-Token": REDACTED, "keep": 1, "deeper": ({"latitude": REDACTED, "entity_id": "light.a"},)}],
         "empty_password": None,
+        "auth": False,
     }
     assert original["api_key"] == "k" and original["nested"][0]["Access-Token"] == "t"
 
@@ -55,6 +57,8 @@ def test_redact_at_any_depth_without_touching_the_original() -> None:
         ("<password=abc123>", "<password=**REDACTED**>"),
         ("Nice G.O. (alice.smith+ha@example.co.uk)", "Nice G.O. (**REDACTED**)"),
         ("light.driveway@home is not an address", "light.driveway@home is not an address"),
+        # whether a device has a password is no secret (Shelly's `/shelly` says `"auth": false`)
+        ('{"auth": false, "auth_en": true, "token": null}', '{"auth": false, "auth_en": true, "token": null}'),
     ],
 )
 def test_redact_text_patterns(text: str, expected: str) -> None:

@@ -325,6 +325,43 @@ def probe(home_file: Path, timeout: float, output_format: str, mdns: bool) -> No
 
 
 @cli.command()
+@click.argument("home_file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.argument("hosts", nargs=-1, metavar="[HOST]...")
+@click.option("--out", "out", type=click.Path(path_type=Path, file_okay=False), default=Path("weaklink-dump"),
+              show_default=True, help="Where to write the fixtures (one folder per adapter).")
+@click.option("--timeout", type=float, default=5.0, show_default=True, help="Seconds each host has to answer.")
+def dump(home_file: Path, hosts: tuple[str, ...], out: Path, timeout: float) -> None:
+    """Record what hosts of a live home answer, redacted, as fixtures of their adapters.
+
+    HOST names a host of the home file by name or address (default: every host). Each file is
+    read back with the adapter's own reader before it is reported. Passwords, tokens, Wi-Fi
+    names and coordinates are redacted; MACs and serials are kept (they say which device it
+    is): look the files over before you share them.
+
+    Exit status: 0 every host was recorded, 1 some could not be, 2 bad input.
+    """
+    import asyncio
+
+    from .adapters import live_adapters
+    from .live.dump import dump_hosts, select
+    from .live.homefile import load_live_home
+
+    home = load_live_home(home_file)
+    outcomes = asyncio.run(dump_hosts(select(home, hosts), live_adapters(), out, timeout))
+    table = Table(title=f"{len(outcomes)} hosts recorded into {escape(str(out))}", title_justify="left",
+                  header_style="bold", show_edge=False)
+    for column in ("", "host", "fixture", "devices read back", "problem"):
+        table.add_column(column)
+    for outcome in outcomes:
+        ok = outcome.path is not None and outcome.error is None
+        table.add_row("[green]✔[/]" if ok else "[red]✘[/]", escape(outcome.host.label),
+                      escape(str(outcome.path)) if outcome.path else "", str(outcome.devices) if outcome.path else "",
+                      escape(outcome.error or ""))
+    _console().print(table)
+    sys.exit(0 if all(o.path is not None and o.error is None for o in outcomes) else 1)
+
+
+@cli.command()
 @click.option("--fault", metavar="HOST:KIND[:ARG]", help="The fault to inject (default: one picked at random).")
 @click.option("--seed", type=int, help="Pick the random fault reproducibly.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
@@ -365,6 +402,30 @@ def adapters(output_format: str) -> None:
                               escape(", ".join(manifest.operations)), escape(manifest.quality))
         _console().print(table)
     sys.exit(1 if any(entry.error for entry in listed) else 0)
+
+
+@cli.group()
+def adapter() -> None:
+    """Make adapters: `weaklink adapter new BRAND`."""
+
+
+@adapter.command("new")
+@click.argument("brand")
+@click.option("--into", type=click.Path(path_type=Path, file_okay=False), default=Path("."), show_default=True,
+              help="The folder to create the package in.")
+def adapter_new(brand: str, into: Path) -> None:
+    """Create an adapter package for BRAND that passes weaklink's conformance kit as it is.
+
+    Next: fill in its export.py and adapter.py with what BRAND really produces, record one
+    fixture per device model, and run its tests (docs/writing-an-adapter.md).
+    """
+    from .scaffold import Names, new_adapter
+
+    root = new_adapter(brand, into)
+    names = Names.of(brand)
+    click.echo(f"created {root}: the {names.name!r} adapter ({names.package})")
+    click.echo(f"  python3 -m pip install -e '{root}[test]'   # registers it with weaklink")
+    click.echo(f"  python3 -m pytest -q {root}                # the conformance kit, on its fixtures")
 
 
 @cli.command()

@@ -48,6 +48,9 @@ SECRET_SUFFIXES = (
     "_passcode", "_apikey", "_credentials", "_cookie", "_latitude", "_longitude",
 )
 
+# Key beginnings that mark a precise location (TP-Link's `latitude_i`, `longitude_i`).
+SECRET_PREFIXES = ("latitude", "longitude")
+
 # Keys that end like a secret but are not one.
 NOT_SECRET_KEYS = frozenset({"translation_key", "sort_key", "storage_key", "primary_key", "entity_key"})
 
@@ -63,7 +66,7 @@ def is_secret_key(key: object) -> bool:
     name = _normal(key)
     if name in NOT_SECRET_KEYS:
         return False
-    return name in SECRET_KEYS or name.endswith(SECRET_SUFFIXES)
+    return name in SECRET_KEYS or name.endswith(SECRET_SUFFIXES) or name.startswith(SECRET_PREFIXES)
 
 
 T = TypeVar("T")
@@ -81,7 +84,8 @@ def redact(value: T) -> T:
 def _redact(value: Any) -> Any:
     if isinstance(value, Mapping):
         return {
-            key: (REDACTED if is_secret_key(key) and item is not None else _redact(item))
+            # a yes/no (Shelly's `auth: false`) says whether there is a secret, not what it is
+            key: (REDACTED if is_secret_key(key) and item is not None and not isinstance(item, bool) else _redact(item))
             for key, item in value.items()
         }
     if isinstance(value, list):
@@ -103,7 +107,7 @@ _SUFFIX_PATTERN = "|".join(re.escape(s.lstrip("_")) for s in SECRET_SUFFIXES)
 _KEY_VALUE = re.compile(
     r"(?i)(?P<key>\b(?:[a-z0-9]+[_-])*(?:" + "|".join(map(re.escape, _KEY_NAMES)) + "|" + _SUFFIX_PATTERN + r")\b)"
     r"(?P<sep>['\"]?\s*[=:]\s*['\"]?)"
-    r"(?P<value>[^\s'\",;&})\]>]+)"
+    r"(?P<value>(?!(?:true|false|null|none)\b)[^\s'\",;&})\]>]+)"
 )
 _BEARER = re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}")
 _JWT = re.compile(r"\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}")

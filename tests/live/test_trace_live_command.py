@@ -3,35 +3,23 @@
 from __future__ import annotations
 
 import json
-import signal
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from sim_process import WEAKLINK, sim_process
+
 EXAMPLES = Path(__file__).parents[2] / "examples" / "virtual-home"
-WEAKLINK = [sys.executable, "-c", "from weaklink.cli import main; main()"]
 
 
 @pytest.fixture(scope="module")
 def live_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The example simulated home running in its own process, and its live home file."""
     path = tmp_path_factory.mktemp("live") / "live-home.yaml"
-    sim = subprocess.Popen([*WEAKLINK, "sim", str(EXAMPLES / "home.yaml"), "--high-ports", "--for", "120",
-                            "--write-live-home", str(path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        for _ in range(300):
-            if path.exists() and path.stat().st_size:
-                break
-            assert sim.poll() is None, sim.communicate()
-            time.sleep(0.05)
+    with sim_process(EXAMPLES / "home.yaml", path):
         yield path
-    finally:
-        sim.send_signal(signal.SIGINT)
-        sim.communicate(timeout=30)
 
 
 def trace(*args: str) -> subprocess.CompletedProcess[str]:

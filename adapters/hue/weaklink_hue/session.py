@@ -19,7 +19,7 @@ from typing import Any
 
 import aiohttp
 
-from weaklink.live.contract import DEFAULT_PROBE_TIMEOUT, HostSpec
+from weaklink.live.contract import DEFAULT_PROBE_TIMEOUT, DeviceDump, HostSpec
 from weaklink.model import EventRecord, HomeFragment, ProbeResult, StateChange
 
 from .client import Api, BridgeClient
@@ -107,6 +107,14 @@ class HueSession:
             raise BridgeFault("GET /api/<key>: the answer is not the bridge's v1 data", malformed=True)
         with _unexpected_shapes("GET /api/<key>"):
             return Read(fragment_v1(everything, config, bridge_id, address, self.source), v1=everything)
+
+    async def dump(self) -> DeviceDump:
+        """The bridge's public configuration (the fields weaklink reads) and every CLIP v2
+        resource, as `weaklink_hue.dump` reads them; BridgeFault for a bridge without CLIP v2."""
+        config = await self.client.verify(self.timeout)
+        answer = await self.client.v2("GET", "", self.timeout)
+        return DeviceDump(model=config.modelid, firmware=config.swversion,
+                          document={"config": config.model_dump(exclude_none=True), "resources": answer.data})
 
     # ------------------------------------------------------------ probe
 

@@ -30,8 +30,8 @@ async def test_the_adapter_and_its_sessions_honour_the_live_contract(make: Make,
     session = await connect(await make(generation=2))
     assert isinstance(ShellyAdapter(), LiveAdapter) and isinstance(session, LiveSession)
     assert session.host.adapter == "shelly" and ShellyAdapter().manifest.name == "shelly"
-    assert set(ShellyAdapter().manifest.operations) == {"offline", "discover", "identify", "snapshot", "probe", "observe",
-                                                         "act"}
+    assert set(ShellyAdapter().manifest.operations) == {"offline", "discover", "identify", "snapshot", "probe",
+                                                         "observe", "act", "dump"}
 
 
 async def test_connect_refuses_a_host_whose_id_does_not_carry_its_mac(make: Make) -> None:

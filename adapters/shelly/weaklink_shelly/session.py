@@ -23,7 +23,7 @@ from typing import Any
 import aiohttp
 
 from weaklink.errors import UnknownElementError
-from weaklink.live.contract import DEFAULT_PROBE_TIMEOUT, HostSpec
+from weaklink.live.contract import DEFAULT_PROBE_TIMEOUT, DeviceDump, HostSpec
 from weaklink.model import EventRecord, HomeFragment, ProbeResult, StateChange
 
 from .errors import IdentityMismatch, RequestFailed
@@ -37,6 +37,10 @@ from .relays import RelayState, RelayTracker, capability_id, device_element, rel
 from .rpcsocket import DEFAULT_KEEPALIVE, RpcSocket
 
 DEFAULT_PORT = 80
+# What a whole-device dump asks, by generation (Gen1: True), under the keys the dump keeps it.
+DUMPED = {True: {"shelly": "/shelly", "status": "/status", "settings": "/settings"},
+          False: {"shelly": "/rpc/Shelly.GetDeviceInfo", "status": "/rpc/Shelly.GetStatus",
+                  "config": "/rpc/Shelly.GetConfig"}}
 RETRY_DELAYS = (0.5, 1.0, 2.0, 5.0)  # seconds before observing again after the device stopped answering
 SERVICES = {"turn_on": "on", "turn_off": "off", "toggle": "toggle"}
 
@@ -134,6 +138,14 @@ class ShellySession:
         identity = await self.identify(self.timeout)
         relays, _ = await self.read_relays(self.timeout)
         return shelly_fragment(identity, relays, source=self.base_url, host=self.host.address)
+
+    async def dump(self) -> DeviceDump:
+        """The whole-device dump `weaklink_shelly.dump` reads: `/shelly`, `/status` and `/settings`
+        (Gen1), or `Shelly.GetDeviceInfo`, `GetStatus` and `GetConfig` (Gen2+), as answered."""
+        identity = await self.identify(self.timeout)
+        document = {key: (await self.http.get(path, self.timeout, signed=key != "shelly")).body
+                    for key, path in DUMPED[identity.generation == 1].items()}
+        return DeviceDump(model=identity.model, firmware=identity.firmware, document=document)
 
     async def probe(self, timeout: float = DEFAULT_PROBE_TIMEOUT) -> list[ProbeResult]:
         """Reachability (network), the password (integration) and each relay's faults (device); never raises."""

@@ -26,7 +26,10 @@ and the session offers:
 - `async act(entity_id, service, data) -> None`: change something. Only ever called when the
   user opted in with `--actuate`, and never for a lock, alarm or garage door the user did
   not name (the tracer enforces it; `ActuationRefused` is what it raises otherwise);
-- `async close()`.
+- `async close()`;
+- with the `dump` operation, `async dump() -> DeviceDump`: everything the host answers that
+  the adapter's offline reader needs, in that reader's format (what `weaklink dump` records
+  as a fixture).
 
 No method blocks the event loop: a blocking client library (python-miio) runs in an executor.
 """
@@ -84,6 +87,24 @@ class Discovered(BaseModel):
     via: str = Field(description="How it was found: an mDNS service type, or 'miio-handshake'.")
     operations: list[str] = Field(default_factory=list, description="What the adapter can do with it.")
     problem: str | None = Field(default=None, description="Why it is not trusted (failed identity check).")
+
+
+class DeviceDump(BaseModel):
+    """A host's answers, as recorded for a fixture: `document` is in the format its adapter's
+    offline reader loads (a Shelly's `{"shelly", "status", "settings"}`, a Hue bridge's
+    `{"config", "resources"}`), unredacted; `weaklink dump` redacts it before writing."""
+
+    model: str | None = None
+    firmware: str | None = None
+    document: Any
+
+
+class DumpingSession(Protocol):
+    """A session that can record its host's answers (the `dump` operation)."""
+
+    async def dump(self) -> DeviceDump:
+        """Ask the host everything its adapter reads, and return the answers as they came."""
+        ...
 
 
 @runtime_checkable

@@ -1,0 +1,5 @@
+"""weaklink adapter for WLED."""
+
+from .adapter import WLEDAdapter
+
+__all__ = ["WLEDAdapter"]
