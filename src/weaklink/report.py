@@ -49,7 +49,8 @@ class Evidence(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    kind: str = Field(description="state | event | automation_run | condition | config | log | registry | absence | probe")
+    kind: str = Field(description="state | event | automation_run | condition | config | log | registry | absence | probe "
+                                  "| radio")
     detail: str = Field(description="The fact, in one plain sentence.")
     at: datetime | None = None
     element: str | None = Field(default=None, description="The entity, automation, device or integration it is about.")

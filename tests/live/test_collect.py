@@ -53,8 +53,8 @@ async def test_dead_and_silent_hosts_are_findings_and_every_host_is_asked_at_onc
         assert ("network", "Hue Bridge") in failing and ("network", "Porch relay") in failing
         # Home Assistant sees the two devices it reaches through them go unavailable, nothing else
         assert {name for _, name in failing} == {"Hue Bridge", "Porch relay", "Home Assistant"}
-        seen_by_ha = {p.element for v in state.visits if v.host.name == "Home Assistant" for p in v.probes if not p.ok}
-        assert seen_by_ha == {"light.driveway", "switch.porch"}
+        ha = [p for v in state.visits if v.host.name == "Home Assistant" for p in v.probes if not p.ok]
+        assert {p.element for p in ha} == {"light.driveway", "switch.porch"}, [(p.element, p.detail) for p in ha]
         # concurrency, without timing anything: every visit began before any of them ended
         assert max(v.started for v in state.visits) < min(v.finished for v in state.visits)
     finally:

@@ -10,6 +10,7 @@ network, an entity on the integration that provides it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from enum import StrEnum
 
 import networkx as nx
@@ -39,6 +40,7 @@ class EdgeKind(StrEnum):
     TRIGGERS = "triggers"  # entity → automation it triggers
     ACTS_ON = "acts_on"  # automation → entity it acts on
     CALLS = "calls"  # automation → script or automation it runs
+    MESH = "mesh"  # device → a neighbour it hears in a radio mesh, with the link's quality (not a dependency)
 
 
 NETWORK = "network:home"
@@ -71,6 +73,34 @@ def integration_key(integration_id: str) -> str:
     return f"integration:{integration_id}"
 
 
+# Below this link quality (LQI, 0–255) a Zigbee route loses messages: Zigbee2MQTT and ZHA both
+# flag links under about 50 as poor.
+WEAK_LINK_QUALITY = 50
+
+
+@dataclass(frozen=True)
+class SourceReport:
+    """One source's own account of a device: which platform, its id there, and what it said."""
+
+    platform: str
+    source: str
+    device: Device
+
+
+@dataclass(frozen=True)
+class MeshLink:
+    """A link of the radio mesh the device is on, seen from the device."""
+
+    neighbour: Device
+    link_quality: int | None
+    relationship: str | None
+
+    @property
+    def weak(self) -> bool:
+        """True when the link is too poor to carry messages reliably."""
+        return self.link_quality is not None and self.link_quality < WEAK_LINK_QUALITY
+
+
 class HomeGraph:
     """One merged picture of the home, with the queries the tracer needs."""
 
@@ -84,6 +114,7 @@ class HomeGraph:
         self._integrations: dict[str, Integration] = {}
         self._automations: dict[str, Automation] = {}
         self._by_identifier: dict[str, str] = {}
+        self._reports: dict[str, list[SourceReport]] = {}  # node key → every source's account of the device
         self._node_of: dict[int, str] = {}  # id(device) → node key
         self._control: nx.DiGraph | None = None  # control-flow view, built on first use
         self._ways: dict[tuple[str, str], list[list[str]]] = {}  # carriers(), per pair
@@ -107,9 +138,14 @@ class HomeGraph:
         self.graph.add_node(platform, kind="platform", name=fragment.platform)
         for area in fragment.areas:
             self.areas.setdefault(area.id, area)
-        aliases = {device.id: self._add_device(device) for device in fragment.devices}
+        aliases = {device.id: self._add_device(device, fragment.platform, fragment.source)
+                   for device in fragment.devices}
         for device in fragment.devices:
             self._link_device(aliases[device.id], device, aliases)
+        for link in fragment.radio_links:
+            if link.source in aliases and link.target in aliases and aliases[link.source] != aliases[link.target]:
+                self._edge(aliases[link.source], aliases[link.target], EdgeKind.MESH,
+                           link_quality=link.link_quality, relationship=link.relationship)
         for integration in fragment.integrations:
             key = integration_key(integration.id)
             self._integrations[integration.id] = integration
@@ -126,10 +162,14 @@ class HomeGraph:
         for automation in fragment.automations:
             self._add_automation(automation)
 
-    def _add_device(self, device: Device) -> str:
-        # The same physical device seen by two sources shares a stable identifier.
+    def _add_device(self, device: Device, platform: str, source: str) -> str:
+        # The same physical device seen by two sources shares a stable identifier. But a brand's
+        # own ids are the authority within the brand: two devices one platform names differently
+        # are two devices, whatever MAC they claim (a dump with its MACs masked to AA:BB:CC:…).
         existing = next(
-            (self._by_identifier[str(i)] for i in device.identifiers if str(i) in self._by_identifier), None
+            (key for i in device.identifiers if (key := self._by_identifier.get(str(i))) is not None
+             and not any(r.platform == platform and r.device.id != device.id for r in self._reports.get(key, []))),
+            None,
         )
         if existing is None:
             key = device_key(device.id)
@@ -141,6 +181,7 @@ class HomeGraph:
             self._devices[key] = _merge_devices(self._devices[key], device)
         for identifier in device.identifiers:
             self._by_identifier.setdefault(str(identifier), key)
+        self._reports.setdefault(key, []).append(SourceReport(platform, source, device))
         merged = self._devices[key]
         self._node_of[id(merged)] = key
         self.graph.add_node(key, kind="device", name=merged.name, role=str(merged.role))
@@ -238,6 +279,19 @@ class HomeGraph:
     def device_of(self, entity_id: str) -> Device | None:
         """The device that exposes this entity."""
         return self._first(entity_key(entity_id), EdgeKind.CAPABILITY_OF, self._devices)
+
+    def reports_of(self, device: Device) -> list[SourceReport]:
+        """Every source's own account of the (merged) device, in the order they were read."""
+        return list(self._reports.get(self.device_node(device), []))
+
+    def mesh_links(self, device: Device) -> list[MeshLink]:
+        """The device's links in a radio mesh map (either way round), weakest first."""
+        node = self.device_node(device)
+        links = [MeshLink(self._devices[other], data.get("link_quality"), data.get("relationship"))
+                 for edges in (self.graph.out_edges(node, data=True), self.graph.in_edges(node, data=True))
+                 for a, b, data in edges if data["kind"] is EdgeKind.MESH
+                 for other in ([b] if a == node else [a])]
+        return sorted(links, key=lambda link: (link.link_quality is None, link.link_quality or 0))
 
     def hub_of(self, device: Device) -> Device | None:
         """The hub (bridge, coordinator) the device reaches the home through."""

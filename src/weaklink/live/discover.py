@@ -166,7 +166,7 @@ async def discover(
         direct = [asyncio.ensure_future(_identify_host(adapters, address, seconds, browser)) for address in hosts]
         if browser.by_type:
             service_browser = AsyncServiceBrowser(zeroconf.zeroconf, sorted(browser.by_type), handlers=[browser.handler])
-        while (elapsed := time.monotonic() - started) < seconds:
+        while time.monotonic() - started < seconds:
             if until is not None and until(browser.result):
                 break
             quiet = time.monotonic() - browser.last_news

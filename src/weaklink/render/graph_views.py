@@ -51,7 +51,9 @@ def graph_json(home: HomeGraph) -> str:
     nodes = [{"id": key, **{k: str(v) for k, v in data.items()}} for key, data in home.graph.nodes(data=True)]
     edges = [{"source": s, "target": t, "kind": str(d["kind"])} for s, t, d in home.graph.edges(data=True)]
     return json.dumps({
-        "devices": [d.model_dump(mode="json") for d in home.devices],
+        "devices": [d.model_dump(mode="json") | {"sources": [
+            {"platform": r.platform, "id": r.device.id, "source": r.source} for r in home.reports_of(d)]}
+            for d in home.devices],
         "integrations": [i.model_dump(mode="json") for i in home.integrations],
         "automations": [a.model_dump(mode="json", exclude={"triggers", "conditions", "actions"}) | {
             "triggered_by": sorted(a.triggered_by()), "acts_on": sorted(a.acts_on())} for a in home.automations],

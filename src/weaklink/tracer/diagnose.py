@@ -387,6 +387,7 @@ class Diagnoser:
                                              detail=f"{hub.name} and {how_many} other entities behind it were fine "
                                              f"(e.g. {fine[0].entity_id} was {fine[0].state})"))
                 if device.transport.is_radio:
+                    evidence += self._mesh_evidence(device)
                     return Finding(cause="radio_link_lost", element=entity, element_name=name,
                                    summary=f"{name} ({entity}) lost its {device.transport.value} link to {hub.name} while the hub and its other devices were fine",
                                    responsible=f"{self._vendor(device, name)}: the device's radio link (placement, power, range)",
@@ -403,6 +404,16 @@ class Diagnoser:
                        summary=f"{name} ({entity}) was unreachable",
                        responsible=self._vendor(device, integration.domain if integration else name),
                        evidence=evidence)
+
+    def _mesh_evidence(self, device: Device) -> list[Evidence]:
+        """What a radio mesh map says of the device's links: its weak ones, or, when none is
+        weak, its best one (so the report says the route was looked at)."""
+        links = self.graph.mesh_links(device)
+        weak = [link for link in links if link.weak]
+        shown = weak or links[-1:]
+        return [Evidence(kind="radio", element=device.id, detail=(
+            f"the mesh map gives its link to {link.neighbour.name} a quality of {link.link_quality} of 255"
+            + (" (under 50: a route that loses messages)" if link.weak else ""))) for link in shown]
 
     def _same_domain_fine(self, entity: str, integration, when: datetime) -> Evidence | None:  # type: ignore[no-untyped-def]
         if integration is None:
