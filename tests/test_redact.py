@@ -12,7 +12,8 @@ from weaklink.redact import REDACTED, is_secret_key, redact, redact_text
     ["password", "Password", "access_token", "refresh_token", "api_key", "API-Key", "key", "client_secret", "code",
      "pin", "latitude", "longitude", "lat", "lon", "gps", "location", "ssid", "psk", "wifi_password", "webhook_id",
      "cloudhook_url", "auth", "Authorization", "hue_api_key", "push_token", "admin_password", "s2_access_control_key",
-     "home_latitude", "local_key", "username", "email", "latitude_i", "longitude_i"],
+     "home_latitude", "local_key", "username", "email", "latitude_i", "longitude_i", "encryptionKey",
+     "zwaveStaticDsk", "hedgeTlsCertificate", "privacyIdSeed", "accessToken"],
 )
 def test_secret_keys(key: str) -> None:
     assert is_secret_key(key)

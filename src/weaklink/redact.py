@@ -46,6 +46,7 @@ SECRET_KEYS = frozenset(
 SECRET_SUFFIXES = (
     "_token", "_key", "_password", "_passwd", "_secret", "_passphrase", "_psk", "_pin",
     "_passcode", "_apikey", "_credentials", "_cookie", "_latitude", "_longitude",
+    "_certificate", "_dsk", "_seed",  # TLS certificates, Z-Wave S2 device keys, key seeds
 )
 
 # Key beginnings that mark a precise location (TP-Link's `latitude_i`, `longitude_i`).
@@ -55,8 +56,12 @@ SECRET_PREFIXES = ("latitude", "longitude")
 NOT_SECRET_KEYS = frozenset({"translation_key", "sort_key", "storage_key", "primary_key", "entity_key"})
 
 
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
 def _normal(key: str) -> str:
-    return key.strip().lower().replace("-", "_").replace(" ", "_")
+    # camelCase is snake_case to us (SmartThings' `encryptionKey` is an `encryption_key`)
+    return _CAMEL.sub("_", key.strip()).lower().replace("-", "_").replace(" ", "_")
 
 
 def is_secret_key(key: object) -> bool:
