@@ -257,7 +257,8 @@ def sim(home_file: Path, faults: tuple[str, ...], seconds: float | None, high_po
 @click.option("--host", "hosts", multiple=True, metavar="ADDRESS",
               help="Also ask this address directly (miIO devices, which do not always announce themselves).")
 @click.option("--seconds", type=float, default=3.0, show_default=True, help="How long to listen at most.")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="json: saved in a home folder, the hosts found become part of the home (weaklink graph).")
 def discover(interfaces: tuple[str, ...], hosts: tuple[str, ...], seconds: float, output_format: str) -> None:
     """Find every device of every known brand on the network, and what weaklink can do with each."""
     import asyncio
@@ -265,6 +266,7 @@ def discover(interfaces: tuple[str, ...], hosts: tuple[str, ...], seconds: float
     from .adapters import live_adapters
     from .live.discover import discover as run_discovery
     from .live.discover_view import discover_with_progress, discovery_table
+    from .live.saved_discovery import SavedDiscovery
 
     adapters = live_adapters()
     if not adapters:
@@ -272,8 +274,7 @@ def discover(interfaces: tuple[str, ...], hosts: tuple[str, ...], seconds: float
     chosen = list(interfaces) or None
     if output_format == "json":
         result = asyncio.run(run_discovery(adapters, interfaces=chosen, hosts=hosts, seconds=seconds))
-        click.echo(json.dumps({"elapsed_seconds": round(result.elapsed, 3),
-                               "hosts": [h.model_dump(mode="json") for h in result.found]}, indent=2))
+        click.echo(SavedDiscovery.of(result).model_dump_json(indent=2))
         return
     console = _console()
     result = asyncio.run(discover_with_progress(adapters, chosen, hosts, seconds, console))
