@@ -112,4 +112,4 @@ async def test_a_host_with_another_certificate_is_never_sent_the_key(adapter: Hu
 def test_registered_under_the_entry_point() -> None:
     hue = live_adapters()["hue"]
     assert isinstance(hue, HueAdapter) and hue.manifest.mdns_types == [SERVICE_TYPE]
-    assert hue.manifest.quality == "bronze" and hue.manifest.brand == "Philips Hue"  # it passes the kit
+    assert hue.manifest.quality == "gold" and hue.manifest.brand == "Philips Hue"  # docs/writing-an-adapter.md
