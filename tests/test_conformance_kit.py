@@ -4,9 +4,9 @@ that get each rule wrong, and on one that gets them right."""
 from __future__ import annotations
 
 import json
-import re
 
 import pytest
+from kit_support import kit_outcomes
 
 pytest_plugins = ["pytester"]
 
@@ -77,15 +77,7 @@ def run_kit(pytester: pytest.Pytester, bug: str | None) -> dict[str, str]:
     (fixtures / "G1_1.0.json").write_text(json.dumps({"gizmo": {"serial": "G1A", "name": "Porch",
                                                                 "password": "hunter2hunter2"}}))
     (fixtures / "G2_2.1.json").write_text(json.dumps({"gizmo": {"serial": "G2B", "name": "Hall"}}))
-    result = pytester.runpytest("-q", "-rA", "-p", "no:cacheprovider",
-                                "-o", "asyncio_default_fixture_loop_scope=function")
-    outcomes = {}
-    for line in result.outlines:
-        match = re.match(r"^(PASSED|FAILED|ERROR) \S+::TestGizmo::(\w+)(\[[^\]]*\])?", line)
-        if match:
-            outcomes[match.group(2) + (match.group(3) or "")] = match.group(1)
-    assert outcomes, result.stdout.str()
-    return outcomes
+    return kit_outcomes(pytester)
 
 
 def failing(outcomes: dict[str, str]) -> set[str]:

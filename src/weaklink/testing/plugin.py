@@ -15,17 +15,25 @@ from .conformance import AdapterConformance
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """Parametrise the kit's tests over the subclass's fixtures."""
+    """Parametrise the kit's tests over the subclass's fixtures, or its mDNS service types."""
     kit = metafunc.cls
-    if kit is None or not issubclass(kit, AdapterConformance):
+    if kit is None:
         return
-    for argument, paths in (("fixture", kit.fixture_paths), ("secret_fixture", kit.secret_fixture_paths)):
-        if argument in metafunc.fixturenames:
-            chosen = paths() if kit.fixtures.is_dir() else []
-            if chosen:
-                metafunc.parametrize(argument, chosen, ids=[p.name for p in chosen])
-            else:
-                metafunc.parametrize(argument, [pytest.param(None, marks=_NOTHING_TO_CHECK, id="none")])
+    if issubclass(kit, AdapterConformance):
+        for argument, paths in (("fixture", kit.fixture_paths), ("secret_fixture", kit.secret_fixture_paths)):
+            if argument in metafunc.fixturenames:
+                chosen = paths() if kit.fixtures.is_dir() else []
+                _parametrize(metafunc, argument, chosen, [p.name for p in chosen])
+    elif getattr(kit, "_weaklink_live_kit", False) and "service_type" in metafunc.fixturenames:
+        types = list(kit.instance().manifest.mdns_types)
+        _parametrize(metafunc, "service_type", types, types)
+
+
+def _parametrize(metafunc: pytest.Metafunc, argument: str, values: list[object], ids: list[str]) -> None:
+    if values:
+        metafunc.parametrize(argument, values, ids=ids)
+    else:
+        metafunc.parametrize(argument, [pytest.param(None, marks=_NOTHING_TO_CHECK, id="none")])
 
 
 _NOTHING_TO_CHECK = pytest.mark.weaklink_nothing_to_check
