@@ -60,6 +60,9 @@ def test_the_manifest_declares_what_the_adapter_maps() -> None:
     manifest = KasaAdapter.manifest
     assert isinstance(manifest, AdapterManifest)
     assert (manifest.name, manifest.brand, manifest.platform_domains) == ("kasa", "TP-Link Kasa/Tapo", ["tplink"])
-    assert manifest.operations == ["offline"] and manifest.quality == "silver"  # kit + real reference dumps
+    assert manifest.quality == "gold"  # kit, real reference dumps, and the live side against its simulator
+    # live: legacy-protocol devices, found at a named address (they announce nothing over mDNS)
+    assert manifest.operations == ["offline", "identify", "snapshot", "probe", "observe", "act", "dump"]
+    assert manifest.mdns_types == [] and manifest.host_operations == ["snapshot", "probe", "observe", "act"]
     produced = {c.kind for path in fixture_files() for c in load(path).capabilities}
     assert produced <= set(manifest.capabilities)

@@ -1,23 +1,49 @@
-"""The Kasa/Tapo adapter: python-kasa device dumps read offline, whatever the files are called."""
+"""The Kasa/Tapo adapter: python-kasa device dumps read offline, whatever the files are called;
+live, legacy-protocol (IOT) Kasa devices on TCP/UDP 9999.
+
+A home file's Kasa host:
+
+    - adapter: kasa
+      name: Coffee maker plug
+      address: 192.168.1.50
+      options: {device_id: 6975B3FC2E6F1692E137B929094E5F19279B42C4, poll_interval: 1.0}
+
+`device_id` (the `deviceId` of get_sysinfo) and/or `mac` name the device meant: nothing is
+switched on a device that does not answer as that one. The legacy protocol takes no
+credentials. Tapo and newer Kasa devices (the SMART protocol, KLAP-encrypted, with the
+TP-Link account's credentials) are read from their dumps only.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from weaklink.adapters import AdapterManifest
-from weaklink.errors import ExportError
+from weaklink.errors import ExportError, InputError
 from weaklink.exports import read_json, sniff_json
+from weaklink.live.contract import DEFAULT_PROBE_TIMEOUT, Discovered, HostSpec
 from weaklink.model import HomeFragment
 
+from .discovery import MANIFEST, identify_host
 from .document import protocol_of
+from .errors import RequestFailed
 from .iot import iot_fragment
 from .smart import smart_fragment
 
+if TYPE_CHECKING:
+    from .session import KasaSession
+
+_MAC = re.compile(r"^[0-9A-Fa-f]{2}([:-]?[0-9A-Fa-f]{2}){5}$")
+
 
 class KasaAdapter:
-    """Reads one device dump in python-kasa's fixture format (legacy IOT or SMART protocol)."""
+    """Reads one device dump in python-kasa's fixture format (legacy IOT or SMART protocol); talks
+    to legacy-protocol Kasa devices live: identify, snapshot, probe, observe, act, dump."""
 
-    manifest: AdapterManifest = AdapterManifest.of_package(__package__)
+    manifest: AdapterManifest = MANIFEST
 
     def detect(self, path: Path) -> bool:
         """Whether `path` is a Kasa/Tapo device dump, recognised by its content (never raises)."""
@@ -43,3 +69,50 @@ class KasaAdapter:
     def open_history(self, path: Path) -> None:
         """A dump is a moment, not a history."""
         return None
+
+    def identify(self, service_type: str, name: str, address: str, port: int,
+                 properties: Mapping[str, str]) -> Discovered | None:
+        """None: legacy Kasa devices announce nothing over mDNS (they answer `identify_host`)."""
+        return None
+
+    async def identify_host(self, address: str, timeout: float) -> Discovered | None:
+        """The Kasa device answering a unicast UDP get_sysinfo at `address` (`host` or `host:port`)."""
+        return await identify_host(address, timeout)
+
+    def prepare(self) -> None:
+        """Load the live side before hosts are visited (it needs nothing beyond the standard library)."""
+        from . import session  # noqa: F401
+
+    async def connect(self, host: HostSpec, timeout: float = DEFAULT_PROBE_TIMEOUT) -> KasaSession:
+        """A session to `host`, once it answered as the Kasa device expected.
+
+        Raises IdentityMismatch when another device, or no Kasa device, answers. A host that does
+        not answer at all (or answers garbage) still gets a session: `probe()` then says why, and
+        its identity is checked again before any command goes to it.
+        """
+        from .session import DEFAULT_POLL_INTERVAL, KasaSession
+
+        _check_identity_options(host)
+        session = KasaSession(host, timeout, _positive(host, "poll_interval", DEFAULT_POLL_INTERVAL))
+        try:
+            await session.identify(timeout)
+        except RequestFailed as failure:
+            session.connect_failure = failure  # a sick host: probe() reports it
+        return session
+
+
+def _check_identity_options(host: HostSpec) -> None:
+    device_id: Any = host.options.get("device_id")
+    if device_id is not None and (not isinstance(device_id, str) or not device_id.strip()):
+        raise InputError(f"{host.label}: device_id {device_id!r} is not a Kasa deviceId (the get_sysinfo "
+                         "`deviceId`, 40 hex digits)", field="options.device_id")
+    mac: Any = host.options.get("mac")
+    if mac is not None and (not isinstance(mac, str) or _MAC.fullmatch(mac.strip()) is None):
+        raise InputError(f"{host.label}: mac {mac!r} is not a MAC address", field="options.mac")
+
+
+def _positive(host: HostSpec, option: str, default: float) -> float:
+    value: Any = host.options.get(option, default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise InputError(f"{host.label}: {option} must be a positive number of seconds", field=f"options.{option}")
+    return float(value)

@@ -22,8 +22,11 @@ _LIGHTING = "smartlife.iot.smartbulb.lightingservice"
 _EMETERS = ("emeter", "smartlife.iot.common.emeter")
 
 
-def iot_fragment(document: dict[str, Any], path: Path) -> HomeFragment:
-    """The device an IOT dump describes; `ExportError` naming the field when it cannot be read."""
+def iot_fragment(document: dict[str, Any], path: Path, *, source: str | None = None) -> HomeFragment:
+    """The device an IOT dump describes; `ExportError` naming the field when it cannot be read.
+
+    A live session builds its snapshot from the same document with this same function
+    (`source` then says where it was read), so that both give one device the same ids."""
     info = validated(SysInfo, document["system"]["get_sysinfo"], path, at=SYSINFO)
     if info.err_code != 0:
         raise ExportError(f"the device refused get_sysinfo (err_code {info.err_code})", source=path,
@@ -41,7 +44,7 @@ def iot_fragment(document: dict[str, Any], path: Path) -> HomeFragment:
     )
     log: list[LogEntry] = []
     features = [*_switching(document, info, path, log), *_sensors(document, path)]
-    return HomeFragment(source=str(path), platform=PLATFORM, devices=[device],
+    return HomeFragment(source=source or str(path), platform=PLATFORM, devices=[device],
                         capabilities=capabilities(ref, name, features), log=log)
 
 

@@ -26,7 +26,7 @@ class FaultKind(StrEnum):
     GARBLE = "garble"  # answers are malformed (broken JSON, bad miIO packets)
     NOT_ADVERTISED = "not_advertised"  # gone from mDNS, still answering
     MOVED = "moved"  # answers on `address` instead of its own
-    # hosts that speak HTTP (Hue, Shelly, Home Assistant)
+    # hosts that speak TCP (Hue, Shelly, Home Assistant, Kasa)
     RESET = "reset"  # every connection is reset (TCP RST) as a request arrives: a crashing service
     # Hue
     LIGHT_UNREACHABLE = "light_unreachable"  # `target` light lost its Zigbee link
@@ -36,6 +36,8 @@ class FaultKind(StrEnum):
     WRONG_TOKEN = "wrong_token"  # the device's token changed: requests no longer decrypt
     # Shelly
     OVERPOWER = "overpower"  # `target` relay (index, default 0) tripped on overpower
+    # Kasa
+    RELAY_STUCK = "relay_stuck"  # `target` relay (a strip's outlet 1..n; none: every one) ignores commands
     # Home Assistant
     AUTOMATION_DISABLED = "automation_disabled"  # `target` automation turned off
     INTEGRATION_FAILED = "integration_failed"  # `target` integration's entities unavailable

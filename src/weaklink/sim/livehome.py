@@ -14,7 +14,7 @@ from ..live.homefile import LiveHome
 from ..live.secrets import Secret
 from .home import VirtualHome
 
-_ADAPTER = {"homeassistant": "homeassistant", "hue_bridge": "hue", "shelly": "shelly", "miio": "miio"}
+_ADAPTER = {"homeassistant": "homeassistant", "hue_bridge": "hue", "shelly": "shelly", "miio": "miio", "kasa": "kasa"}
 
 
 def live_home_document(home: VirtualHome) -> dict[str, Any]:
@@ -51,4 +51,6 @@ def _access(spec: Any) -> tuple[dict[str, str], dict[str, Any]]:
         return ({"password": spec.password} if spec.password else {}), {"device_id": spec.device_id}
     if spec.kind == "miio":
         return {"token": spec.token}, {"device_id": spec.device_id}
+    if spec.kind == "kasa":  # the legacy protocol has no credentials: identity is all
+        return {}, {"device_id": spec.device_id}
     return {"token": spec.token}, {"uuid": spec.uuid}
