@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from ruamel.yaml import YAML
-from sim_process import WEAKLINK, sim_process
+from weaklink.sim.process import WEAKLINK, sim_process
 
 from weaklink.homefolder import import_home
 

@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 from ruamel.yaml import YAML
-from sim_process import WEAKLINK, sim_process
+from weaklink.sim.process import WEAKLINK, sim_process
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "virtual-home" / "home.yaml"
 

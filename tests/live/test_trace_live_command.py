@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from sim_process import WEAKLINK, sim_process
+from weaklink.sim.process import WEAKLINK, sim_process
 
 EXAMPLES = Path(__file__).parents[2] / "examples" / "virtual-home"
 

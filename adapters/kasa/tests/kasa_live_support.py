@@ -5,22 +5,19 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 import subprocess
-import sys
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 from weaklink.live.contract import HostSpec
 from weaklink.model import EventRecord, StateChange
 from weaklink.sim.kasa import KasaDevice
+from weaklink.sim.process import WEAKLINK
 from weaklink_kasa.session import KasaSession
 
 PORT = 19999  # a high port: each simulated device has a fresh loopback address of its own
-WEAKLINK = [sys.executable, "-c", "from weaklink.cli import main; main()"]
+
 
 Make = Callable[..., Awaitable[KasaDevice]]
 Connect = Callable[..., Awaitable[KasaSession]]
@@ -49,24 +46,6 @@ def outlet(device: KasaDevice, number: int) -> str:
 def switch(device: KasaDevice) -> str:
     """The capability id of a plug's relay."""
     return f"kasa:{device.spec.device_id}/switch"
-
-
-@contextmanager
-def weaklink_sim(home: Path, live_home: Path) -> Iterator[subprocess.Popen[str]]:
-    """`weaklink sim HOME` in a process of its own until the block ends (Ctrl-C, as a user stops
-    it), once it wrote its live home file, which it does when every host is up."""
-    process = subprocess.Popen([*WEAKLINK, "sim", str(home), "--for", "120", "--write-live-home", str(live_home)],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        for _ in range(300):
-            if live_home.exists() and live_home.stat().st_size:
-                break
-            assert process.poll() is None, process.communicate()
-            time.sleep(0.05)
-        yield process
-    finally:
-        process.send_signal(signal.SIGINT)
-        process.communicate(timeout=30)
 
 
 def weaklink(*args: str | Path) -> subprocess.CompletedProcess[str]:

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 from kasa_fixtures import REFERENCE, require_reference
-from kasa_live_support import Connect, Make, host_for, weaklink, weaklink_sim
+from kasa_live_support import Connect, Make, host_for, weaklink
 
 from weaklink.homefolder import import_home
 from weaklink.live.dump import dump_hosts
 from weaklink.sim.addresses import next_loopback
+from weaklink.sim.process import sim_process
 from weaklink_kasa import KasaAdapter
 
 
@@ -78,7 +79,7 @@ def test_weaklink_dump_records_the_simulated_devices_of_a_live_home_file(tmp_pat
     home = tmp_path / "home.yaml"
     home.write_text(HOME.format(plug=next_loopback(), strip=next_loopback()))
     live_home, out = tmp_path / "live-home.yaml", tmp_path / "fixtures"
-    with weaklink_sim(home, live_home):
+    with sim_process(home, live_home):
         done = weaklink("dump", live_home, "--out", out, "--timeout", "3")
     assert done.returncode == 0, done.stdout + done.stderr
     written = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.json"))

@@ -1,4 +1,4 @@
-"""`weaklink sim` in a process of its own, for tests that drive the command line against it."""
+"""`weaklink sim` in a process of its own: what the command-line tests start, as a user would."""
 
 from __future__ import annotations
 
