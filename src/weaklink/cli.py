@@ -6,7 +6,7 @@ import json
 import shlex
 import sys
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -25,6 +25,7 @@ from .report import TraceReport
 from .scenario import Scenario, load_scenario
 from .scenario.derive import derivable, derive_scenario
 from .tracer.followers import followers_from_history
+from .when import parse_at
 
 EXIT_OK, EXIT_BROKEN, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -37,29 +38,6 @@ home_option = click.option(
 
 def _console() -> Console:
     return Console(highlight=False, soft_wrap=False)
-
-
-# The tracer looks hours either side of --at: keep a day clear of what datetime can hold.
-_AT_RANGE = (datetime.min.replace(tzinfo=timezone.utc) + timedelta(days=1),
-             datetime.max.replace(tzinfo=timezone.utc) - timedelta(days=1))
-
-
-def parse_at(text: str, time_zone: str | None) -> datetime:
-    """Read `--at`: ISO 8601 ('2026-11-11T18:50', '2026-11-11 18:50:00+01:00'); local time of the home when no offset."""
-    try:
-        when = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError as exc:
-        raise InputError(f"{text!r} is not a time like '2026-11-11 18:50' or '2026-11-11T18:50:00-05:00'",
-                         field="--at") from exc
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=ZoneInfo(time_zone) if time_zone else timezone.utc)
-    try:
-        utc: datetime | None = when.astimezone(timezone.utc)
-    except OverflowError:
-        utc = None
-    if utc is None or not _AT_RANGE[0] <= utc <= _AT_RANGE[1]:
-        raise InputError(f"{text!r} is too far in the past or the future", field="--at")
-    return utc
 
 
 def _open(home_path: Path) -> OpenHome:
@@ -433,6 +411,81 @@ def adapter_new(brand: str, into: Path) -> None:
 def schema() -> None:
     """Print the JSON Schema of the trace report (published in docs/report.schema.json)."""
     click.echo(json.dumps(TraceReport.model_json_schema(), indent=2))
+
+
+@cli.command()
+@click.argument("home_path", metavar="HOME", type=click.Path(path_type=Path))
+@click.argument("scenario_file", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--automation", "automation_id", help="Derive the chain from this automation instead of a scenario file.")
+@click.option("--at", "at_text", help="When the customer noticed (home's local time unless an offset is given); default: the latest run.")
+@click.option("--out", "out", type=click.Path(path_type=Path, dir_okay=False),
+              help="Where to write the bundle (default: weaklink-escalation-<party>-<date>.zip here).")
+@click.option("--share-device-ids", is_flag=True,
+              help="Keep the identifiers (MAC, IEEE, serial, IP) of devices outside the broken hop instead of pseudonyms.")
+@click.option("--force", is_flag=True, help="Replace the output file if it exists.")
+def bundle(home_path: Path, scenario_file: Path | None, automation_id: str | None, at_text: str | None,
+           out: Path | None, share_device_ids: bool, force: bool) -> None:
+    """Diagnose a customer's home and write the redacted bundle to escalate its broken link with.
+
+    HOME is a home folder or a customer's bundle (a zip of a Home Assistant config export and
+    any vendor dumps, maybe a scenario file). The chain is the SCENARIO_FILE, else --automation,
+    else the scenario files in the bundle, else every chain derived from the home's automations;
+    the bundle is for the broken run closest to --at. Secrets are redacted from every file; the
+    identifiers of devices outside the broken hop are pseudonyms unless --share-device-ids.
+
+    Exit status: 0 the chain was healthy, 1 a broken link was found, 2 the input was bad.
+    """
+    import os
+    import tempfile
+
+    from .bundle import build_escalation, responsible_party, unpack_customer_bundle
+    from .casework import diagnose
+    from .render import graph_svg
+
+    if scenario_file is not None and automation_id is not None:
+        raise click.UsageError("give either a SCENARIO_FILE or --automation ENTITY_ID, not both")
+    if out is not None and out.exists() and not force:
+        raise InputError("exists already; give --force to replace it", source=out)
+    scenario = load_scenario(scenario_file) if scenario_file else None
+    with tempfile.TemporaryDirectory(prefix="weaklink-bundle-") as work:
+        unpacked = Path(work) / "home"
+        try:
+            customer = unpack_customer_bundle(home_path, unpacked)
+            chains = [scenario] if scenario else [] if automation_id else [load_scenario(p) for p in customer.scenarios]
+            with _open(customer.root) as home:
+                at = parse_at(at_text, home.time_zone) if at_text else None
+                diagnosis = diagnose(home, scenarios=chains, automation=automation_id, at=at)
+                for note in diagnosis.notes:
+                    click.echo(f"weaklink: note: {redact_text(note)}", err=True)
+                report = diagnosis.primary_report
+                if report is None:
+                    raise InputError("no chain to trace: the home's automations give none; name one with "
+                                     "SCENARIO_FILE or --automation", source=home_path)
+                report = report.model_copy(update={"home": home_path.resolve().name or str(home_path)})
+                party = responsible_party(report, home)
+                content = build_escalation(report, home, share_device_ids=share_device_ids,
+                                           graph_svg=graph_svg(home.graph, report))
+        except InputError as error:
+            # A file inside an unpacked zip is named as the member of the bundle it came from.
+            if error.source and Path(error.source).is_relative_to(unpacked):
+                error.source = "/".join([str(home_path), *Path(error.source).relative_to(unpacked).parts])
+            raise
+    when = report.incident.triggered_at or report.incident.requested_at or report.incident.window_end
+    day = when.astimezone(ZoneInfo(report.incident.time_zone) if report.incident.time_zone else timezone.utc).date()
+    target = out or Path(f"weaklink-escalation-{party.slug if party else 'no-broken-link'}-{day.isoformat()}.zip")
+    if target.exists() and not force:
+        raise InputError("exists already; give --force to replace it", source=target)
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        partial.write_bytes(content)
+        os.replace(partial, target)  # never a half-written bundle under the name given
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise InputError(f"cannot be written: {exc.strerror or exc}", source=target) from None
+    click.echo(f"{report.scenario} — {report.verdict.value}: {redact_text(report.summary)}")
+    click.echo(f"for: {party.name}" if party else "for: nobody in particular (no link broke)")
+    click.echo(f"wrote {target}")
+    sys.exit(report.exit_status())
 
 
 def main() -> None:

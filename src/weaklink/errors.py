@@ -6,7 +6,8 @@
     │   ├── ExportError           a vendor export or registry cannot be read
     │   ├── HistoryError          a recorded history (database, trace) cannot be read
     │   │   └── UnsupportedSchemaError   a database schema version we cannot read
-    │   └── UnknownElementError   a named entity, device or automation is not in the home
+    │   ├── UnknownElementError   a named entity, device or automation is not in the home
+    │   └── BundleError           an uploaded or given bundle cannot be used (not a zip, unsafe, too big)
     └── AdapterError              an adapter broke its contract (a bug to report, not bad input)
 
 Every `InputError` carries where it came from (the file, and the line or field when known),
@@ -82,6 +83,10 @@ class UnsupportedSchemaError(HistoryError):
 
 class UnknownElementError(InputError):
     """A named entity, device or automation does not exist in the home."""
+
+
+class BundleError(InputError):
+    """An uploaded or given bundle cannot be used: not a zip, corrupt, or unsafe to unpack."""
 
 
 class AdapterError(WeaklinkError):
