@@ -488,6 +488,17 @@ def bundle(home_path: Path, scenario_file: Path | None, automation_id: str | Non
     sys.exit(report.exit_status())
 
 
+def _desk_commands() -> None:
+    # the desk's commands live with the desk; imported lazily there, so `weaklink trace` stays quick
+    from .desk.command import agent, serve
+
+    cli.add_command(serve)
+    cli.add_command(agent)
+
+
+_desk_commands()
+
+
 def main() -> None:
     """Entry point: run the command, turning bad input into one clear line and exit status 2."""
     try:

@@ -1,0 +1,112 @@
+"""`weaklink serve` and `weaklink agent`: starting the desk, and giving agents their tokens."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+import click
+
+from .config import DEFAULT_MAX_UPLOAD, DeskConfig, is_loopback
+
+data_option = click.option(
+    "--data", "data_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("weaklink-desk"),
+    show_default=True, help="The folder holding the case store (desk.sqlite3) and every case's files.")
+
+
+@click.command()
+@data_option
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="The address to listen on; anything but loopback makes agents log in with a token.")
+@click.option("--port", type=int, default=8330, show_default=True)
+@click.option("--workers", type=click.IntRange(1, 64), help="Traces run at once (default: the CPU count, at most 4).")
+@click.option("--max-upload", "max_upload_mb", type=click.FloatRange(0.001), default=DEFAULT_MAX_UPLOAD / 2**20,
+              show_default=True, help="The largest bundle accepted, in MiB.")
+@click.option("--require-login", is_flag=True, help="Make agents log in even on loopback.")
+def serve(data_dir: Path, host: str, port: int, workers: int | None, max_upload_mb: float, require_login: bool) -> None:
+    """Run the support desk: open cases from customers' bundles, see where the chain broke,
+    escalate a redacted bundle to the party responsible."""
+    from aiohttp import web
+
+    from .app import make_app
+
+    settings: dict[str, object] = {"data_dir": data_dir, "host": host, "port": port,
+                                   "max_upload_bytes": int(max_upload_mb * 2**20)}
+    if workers:
+        settings["workers"] = workers
+    if require_login:
+        settings["require_login"] = True
+    config = DeskConfig.model_validate(settings)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    # open (and migrate) the store before listening: a bad one is one line and exit status 2, not a traceback
+    token = asyncio.run(_prepare(config))
+    if config.login_required:
+        if token:
+            click.echo(f"weaklink desk: no agent yet; made agent 'admin' with token {token}\n"
+                       f"  (shown this once; `weaklink agent add NAME --data {data_dir}` makes more)")
+    where = f"http://{'[' + host + ']' if ':' in host else host}:{port}/"
+    click.echo(f"weaklink desk: {where}  (cases in {data_dir}; "
+               f"{'agents log in with a token' if config.login_required else 'loopback only, no login'})")
+    if not is_loopback(host):
+        click.echo("weaklink desk: listening beyond this machine; put it behind TLS (a reverse proxy) before agents "
+                   "log in from another host", err=True)
+    # the access log names paths only: no token ever travels in a URL
+    web.run_app(make_app(config), host=host, port=port, print=None, access_log_format='%a "%r" %s %b %Tf')
+
+
+async def _prepare(config: DeskConfig) -> str | None:
+    """Open the store; when agents must log in and none exists yet, make 'admin' and return its token."""
+    from .service import Desk
+
+    desk = Desk(config)
+    await desk.start(work=False)
+    try:
+        if config.login_required and not await desk.agents():
+            return await desk.add_agent("admin")
+        return None
+    finally:
+        await desk.stop()
+
+
+@click.group()
+def agent() -> None:
+    """The desk's agents and their login tokens."""
+
+
+@agent.command("add")
+@click.argument("name")
+@data_option
+def agent_add(name: str, data_dir: Path) -> None:
+    """Make an agent and print their token (shown this once; the desk keeps only its hash)."""
+    token = asyncio.run(_add(DeskConfig(data_dir=data_dir), name))
+    click.echo(token)
+
+
+async def _add(config: DeskConfig, name: str) -> str:
+    from .service import Desk
+
+    desk = Desk(config)
+    await desk.start(work=False)
+    try:
+        return await desk.add_agent(name)
+    finally:
+        await desk.stop()
+
+
+@agent.command("list")
+@data_option
+def agent_list(data_dir: Path) -> None:
+    """The agents (never their tokens)."""
+    async def names() -> list[dict[str, str]]:
+        from .service import Desk
+
+        desk = Desk(DeskConfig(data_dir=data_dir))
+        await desk.start(work=False)
+        try:
+            return await desk.agents()
+        finally:
+            await desk.stop()
+
+    for row in asyncio.run(names()):
+        click.echo(f"{row['name']}\t{row['created_at']}")

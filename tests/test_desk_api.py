@@ -1,0 +1,216 @@
+"""The desk's JSON API end to end on loopback: a real aiohttp server, real worker processes,
+the example home uploaded as a customer's bundle."""
+
+from __future__ import annotations
+
+import base64
+import io
+import logging
+import urllib.parse
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from weaklink.desk.security import DESK_KEY
+from weaklink.desk.store import CaseStore
+
+from desk_support import (
+    CANARY, HOME_LATITUDE, HOME_LONGITUDE, INCIDENT, csrf, example_bundle, running_desk, settle, unzip_all, upload,
+)
+
+
+def _no_secret_in(text: str, where: str) -> None:
+    for secret in (CANARY, HOME_LATITUDE, HOME_LONGITUDE):
+        for form in (secret, base64.b64encode(secret.encode()).decode(), urllib.parse.quote(secret)):
+            assert form not in text, f"{secret!r} leaked into {where}"
+
+
+async def test_a_case_goes_from_upload_to_verdict_to_escalation(tmp_path: Path,
+                                                                caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    async with running_desk(tmp_path) as client:
+        token = await csrf(client)
+        status, case = await upload(client, example_bundle(), token, title="Lights stay dark",
+                                    customer_words="My driveway lights don't come on when I get home",
+                                    incident_at=INCIDENT)
+        assert status == 201, case
+        assert case["status"] == "open" and case["runs"][0]["state"] in {"queued", "running"}
+        await settle(client)
+
+        case = await (await client.get(f"/api/cases/{case['id']}")).json()
+        run = case["runs"][-1]
+        assert run["state"] == "done", run
+        report = run["result"]["reports"][run["result"]["primary"]]
+        assert report["scenario"] == "Driveway arrival"
+        assert report["broken_link"]["element"] == "light.driveway"
+        assert (case["verdict"], case["layer"], case["cause"]) == ("broken", "radio", "radio_link_lost")
+        assert case["party"] and case["party"] == run["result"]["party"]["name"]
+        assert "Signify" in " ".join(case["brands"]) or "Philips" in " ".join(case["brands"])
+
+        svg = await client.get(run["graph_url"])
+        assert svg.status == 200 and svg.headers["Content-Type"].startswith("image/svg+xml")
+        assert 'class="' in (body := await svg.text()) and "broken" in body
+
+        escalation = await client.post(f"/api/cases/{case['id']}/escalations", json={},
+                                       headers={"X-CSRF-Token": token})
+        assert escalation.status == 201, await escalation.text()
+        made = await escalation.json()
+        download = await client.get(made["download_url"])
+        assert download.status == 200
+        assert "attachment" in download.headers["Content-Disposition"]
+        members = unzip_all(await download.read())
+        assert "report.json" in members and b"light.driveway" in members["report.json"]
+        for name, data in members.items():
+            _no_secret_in(data.decode("utf-8", errors="replace"), f"escalation member {name}")
+
+        listing = await (await client.get("/api/cases", params={"layer": "radio"})).json()
+        assert [c["id"] for c in listing["cases"]] == [case["id"]]
+        assert listing["breakdown"]["causes"] == [{"value": "radio/radio_link_lost", "cases": 1}]
+        assert (await (await client.get("/api/cases", params={"layer": "device"})).json())["total"] == 0
+
+        page = await (await client.get(f"/cases/{case['id']}")).text()
+        _no_secret_in(page, "the case page")
+        case_json = await (await client.get(f"/api/cases/{case['id']}")).text()
+        _no_secret_in(case_json, "the case's JSON")
+        assert str(tmp_path) not in case_json  # files are named as they sit in the bundle, not where the desk keeps them
+        assert "ha-config/home-assistant_v2.db" in case_json
+    _no_secret_in("\n".join(record.getMessage() for record in caplog.records), "the log")
+
+
+async def test_status_notes_and_retrace(tmp_path: Path) -> None:
+    async with running_desk(tmp_path) as client:
+        token = await csrf(client)
+        _, case = await upload(client, example_bundle(), token, incident_at=INCIDENT)
+        await settle(client)
+        url = f"/api/cases/{case['id']}"
+        moved = await client.patch(url, json={"status": "waiting_on_vendor"}, headers={"X-CSRF-Token": token})
+        assert (await moved.json())["status"] == "waiting_on_vendor"
+        note = await client.post(f"{url}/notes", json={"text": "Sent to Signify, ticket 4411"},
+                                 headers={"X-CSRF-Token": token})
+        assert note.status == 201 and (await note.json())["author"] == "local"
+        again = await client.post(f"{url}/runs", json={"incident_at": "2026-11-11T18:50:00-05:00"},
+                                  headers={"X-CSRF-Token": token})
+        assert again.status == 202 and (await again.json())["number"] == 2
+        await settle(client)
+        case = await (await client.get(url)).json()
+        assert [r["state"] for r in case["runs"]] == ["done", "done"]
+        assert case["status"] == "waiting_on_vendor"
+        assert [n["text"] for n in case["notes"]] == ["Sent to Signify, ticket 4411"]
+        waiting = await (await client.get("/api/cases", params={"status": "waiting_on_vendor"})).json()
+        assert waiting["total"] == 1
+        assert (await (await client.get("/api/cases", params={"status": "solved"})).json())["total"] == 0
+
+
+async def test_bad_requests_name_the_field(tmp_path: Path) -> None:
+    async with running_desk(tmp_path) as client:
+        token = await csrf(client)
+        status, problem = await upload(client, example_bundle(), token, incident_at="last tuesday-ish")
+        assert status == 400 and "incident_at" in problem["error"]
+        missing = await client.post("/api/cases", data={"title": "x"}, headers={"X-CSRF-Token": token})
+        assert missing.status == 400 and "bundle" in (await missing.json())["error"]
+        assert (await client.get("/api/cases/999")).status == 404
+        assert (await client.get("/api/cases/abc")).status == 404
+        bad = await client.get("/api/cases", params={"status": "lost"})
+        assert bad.status == 400 and "status" in (await bad.json())["error"]
+        _, case = await upload(client, example_bundle(), token)
+        wrong = await client.patch(f"/api/cases/{case['id']}", json={"status": "closed"},
+                                   headers={"X-CSRF-Token": token})
+        assert wrong.status == 400 and "status" in (await wrong.json())["error"]
+        await settle(client)
+        assert not list((tmp_path / "desk" / "incoming").iterdir())  # the refused uploads left nothing behind
+
+
+async def test_a_bad_bundle_fails_its_run_with_a_clear_reason(tmp_path: Path) -> None:
+    evil = io.BytesIO()
+    with zipfile.ZipFile(evil, "w") as bundle:
+        bundle.writestr("../../escaped.txt", "gotcha")
+    async with running_desk(tmp_path) as client:
+        token = await csrf(client)
+        for data, words in [(evil.getvalue(), "escaped"), (b"not a zip at all", "zip")]:
+            status, case = await upload(client, data, token)
+            assert status == 201
+            await settle(client)
+            run = (await (await client.get(f"/api/cases/{case['id']}")).json())["runs"][-1]
+            assert run["state"] == "failed" and words in run["error"], run
+            assert "Traceback" not in run["error"] and str(tmp_path) not in run["error"]
+    assert not (tmp_path / "escaped.txt").exists() and not (tmp_path / "desk" / "escaped.txt").exists()
+
+
+async def test_uploads_over_the_limit_are_refused_and_leave_nothing(tmp_path: Path) -> None:
+    async with running_desk(tmp_path, max_upload_bytes=50_000) as client:
+        token = await csrf(client)
+        status, problem = await upload(client, example_bundle(), token)
+        assert status == 413 and "50000" in problem["error"]
+        assert (await (await client.get("/api/cases")).json())["total"] == 0
+        assert not list((tmp_path / "desk" / "incoming").iterdir())
+
+
+async def test_state_changes_need_the_session_csrf_token(tmp_path: Path) -> None:
+    async with running_desk(tmp_path) as client:
+        token = await csrf(client)
+        _, case = await upload(client, example_bundle(), token)
+        url = f"/api/cases/{case['id']}"
+        for headers in ({}, {"X-CSRF-Token": "guess"}):
+            refused = await client.patch(url, json={"status": "solved"}, headers=headers)
+            assert refused.status == 403
+        assert (await (await client.get(url)).json())["status"] == "open"
+        client.session.cookie_jar.clear()  # another site's page: no session cookie, so no token to send
+        refused = await client.post(f"{url}/notes", json={"text": "x"}, headers={"X-CSRF-Token": token})
+        assert refused.status == 403
+        await settle(client)
+
+
+async def test_beyond_loopback_agents_log_in_with_a_token(tmp_path: Path) -> None:
+    async with running_desk(tmp_path, require_login=True) as client:
+        desk = client.app[DESK_KEY]
+        agent_token = await desk.add_agent("ana")
+        assert (await client.get("/api/cases")).status == 401
+        page = await client.get("/", allow_redirects=False)
+        assert page.status == 303 and page.headers["Location"] == "/login"
+        assert (await client.get("/login")).status == 200
+        assert (await client.post("/api/session", json={"token": "wrong"})).status == 401
+        logged_in = await client.post("/api/session", json={"token": agent_token})
+        assert logged_in.status == 200
+        info = await logged_in.json()
+        assert info["agent"] == "ana" and info["login_required"] is True
+        cookie = logged_in.headers["Set-Cookie"]
+        assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
+        assert (await client.get("/api/cases")).status == 200
+        _, case = await upload(client, example_bundle(), info["csrf_token"])
+        assert case["created_by"] == "ana"
+        await settle(client)
+        client.session.cookie_jar.clear()
+        # a script sends the token itself, and needs no CSRF token: no browser adds that header on its own
+        scripted = await client.post(f"/api/cases/{case['id']}/notes", json={"text": "from a script"},
+                                     headers={"Authorization": f"Bearer {agent_token}"})
+        assert scripted.status == 201 and (await scripted.json())["author"] == "ana"
+        logout = await client.delete("/api/session", headers={"Authorization": f"Bearer {agent_token}"})
+        assert logout.status == 204
+    store = CaseStore(tmp_path / "desk" / "desk.sqlite3")
+    assert agent_token not in (tmp_path / "desk" / "desk.sqlite3").read_bytes().decode("latin-1")
+    store.close()
+
+
+async def test_every_response_carries_the_security_headers(tmp_path: Path) -> None:
+    async with running_desk(tmp_path) as client:
+        for path in ("/", "/api/cases", "/static/desk.js"):
+            response = await client.get(path)
+            assert response.status == 200
+            policy = response.headers["Content-Security-Policy"]
+            assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+            assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+async def test_runs_left_unfinished_resume_when_the_desk_starts_again(tmp_path: Path) -> None:
+    async with running_desk(tmp_path) as client:
+        token = await csrf(client)
+        _, case = await upload(client, example_bundle(), token, incident_at=INCIDENT)
+        await settle(client)
+    store = CaseStore(tmp_path / "desk" / "desk.sqlite3")
+    number = store.queue_run(case["id"], requested_by="ana", incident_at=INCIDENT, automation=None)
+    store.close()
+    async with running_desk(tmp_path) as client:  # the desk that queued it stopped before tracing it
+        await settle(client)
+        run = await (await client.get(f"/api/cases/{case['id']}/runs/{number}")).json()
+        assert run["state"] == "done" and run["result"]["reports"]

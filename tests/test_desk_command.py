@@ -1,0 +1,85 @@
+"""`weaklink serve` and `weaklink agent` as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from weaklink.cli import cli
+
+WEAKLINK = [sys.executable, "-c", "from weaklink.cli import main; main()"]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _get(url: str, data: bytes | None = None) -> tuple[int, dict]:
+    request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"} if data else {})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            return answer.status, json.loads(answer.read())
+    except urllib.error.HTTPError as refused:
+        return refused.code, json.loads(refused.read())
+
+
+def test_agent_add_prints_a_token_the_store_keeps_only_as_a_hash(tmp_path: Path) -> None:
+    runner = CliRunner()
+    added = runner.invoke(cli, ["agent", "add", "ana", "--data", str(tmp_path)])
+    assert added.exit_code == 0, added.output
+    token = added.output.strip()
+    assert len(token) >= 40
+    listed = runner.invoke(cli, ["agent", "list", "--data", str(tmp_path)])
+    assert listed.output.startswith("ana\t") and token not in listed.output
+    again = subprocess.run([*WEAKLINK, "agent", "add", "ana", "--data", str(tmp_path)], capture_output=True, text=True,
+                           timeout=60)
+    assert again.returncode == 2 and "already exists" in again.stderr and "Traceback" not in again.stderr
+    with sqlite3.connect(tmp_path / "desk.sqlite3") as db:
+        stored = db.execute("SELECT token_hash FROM agents").fetchone()[0]
+    assert stored != token and token not in (tmp_path / "desk.sqlite3").read_bytes().decode("latin-1")
+
+
+def test_serve_makes_agents_log_in_when_asked_and_stops_cleanly(tmp_path: Path) -> None:
+    port = _free_port()
+    server = subprocess.Popen([*WEAKLINK, "serve", "--data", str(tmp_path), "--port", str(port), "--require-login"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        first_line = server.stdout.readline() if server.stdout else ""
+        assert "made agent 'admin' with token" in first_line, first_line
+        token = first_line.split("with token ")[1].split()[0]
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(200):
+            try:
+                if _get(base + "/healthz")[0] == 200:
+                    break
+            except urllib.error.URLError:
+                time.sleep(0.05)
+        assert _get(base + "/api/cases")[0] == 401
+        status, session = _get(base + "/api/session", json.dumps({"token": token}).encode())
+        assert status == 200 and session["agent"] == "admin"
+    finally:
+        server.terminate()
+        _, errors = server.communicate(timeout=30)
+    assert "Traceback" not in errors
+    assert token not in errors  # the access log names paths, never a token
+
+
+def test_a_store_from_a_newer_weaklink_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    (tmp_path / "desk.sqlite3").write_bytes(b"")
+    with sqlite3.connect(tmp_path / "desk.sqlite3") as db:
+        db.execute("PRAGMA user_version = 99")
+    run = subprocess.run([*WEAKLINK, "serve", "--data", str(tmp_path), "--port", str(_free_port())],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 2
+    assert run.stderr.count("\n") == 1 and "desk.sqlite3" in run.stderr and "newer weaklink" in run.stderr
