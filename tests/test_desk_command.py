@@ -83,3 +83,14 @@ def test_a_store_from_a_newer_weaklink_is_one_line_and_exit_2(tmp_path: Path) ->
                          capture_output=True, text=True, timeout=60)
     assert run.returncode == 2
     assert run.stderr.count("\n") == 1 and "desk.sqlite3" in run.stderr and "newer weaklink" in run.stderr
+
+
+def test_a_port_already_taken_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        run = subprocess.run([*WEAKLINK, "serve", "--data", str(tmp_path), "--port", str(port)],
+                             capture_output=True, text=True, timeout=60)
+    assert run.returncode != 0
+    assert f"cannot listen on 127.0.0.1:{port}" in run.stderr and "Traceback" not in run.stderr

@@ -52,7 +52,10 @@ def serve(data_dir: Path, host: str, port: int, workers: int | None, max_upload_
         click.echo("weaklink desk: listening beyond this machine; put it behind TLS (a reverse proxy) before agents "
                    "log in from another host", err=True)
     # the access log names paths only: no token ever travels in a URL
-    web.run_app(make_app(config), host=host, port=port, print=None, access_log_format='%a "%r" %s %b %Tf')
+    try:
+        web.run_app(make_app(config), host=host, port=port, print=None, access_log_format='%a "%r" %s %b %Tf')
+    except OSError as exc:  # the port is taken, or the address is not this machine's
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
 
 async def _prepare(config: DeskConfig) -> str | None:
