@@ -32,6 +32,7 @@ from .document import protocol_of
 from .errors import RequestFailed
 from .iot import iot_fragment
 from .smart import smart_fragment
+from .smartcam import smartcam_fragment
 
 if TYPE_CHECKING:
     from .session import KasaSession
@@ -60,10 +61,12 @@ class KasaAdapter:
         document = read_json(path)
         protocol = protocol_of(document)
         if protocol is None:
-            raise ExportError("not a Kasa/Tapo device dump (no system.get_sysinfo, no get_device_info)",
+            raise ExportError("not a Kasa/Tapo device dump (no system.get_sysinfo, get_device_info or getDeviceInfo)",
                               source=path)
         if protocol == "iot":
             return iot_fragment(document, path)
+        if protocol == "smartcam":
+            return smartcam_fragment(document, path)
         return smart_fragment(document, path)
 
     def open_history(self, path: Path) -> None:

@@ -9,9 +9,13 @@
 - SMART protocol (Tapo, newer Kasa): method names at the top (`get_device_info`,
   `component_nego`, `get_child_device_list`, …), and `discovery_result`; a method the device
   refused is recorded as its error code, a bare number such as `-1001`.
+- smartcam protocol (Tapo cameras, doorbells, the H200 hub): camelCase methods
+  (`getDeviceInfo` with `device_info.basic_info`, `getChildDeviceList`, …); a hub's camera
+  also has a dump of what the hub says of it (`child_info_from_parent`).
 
 Only the shapes only these dumps have are recognised: `system.get_sysinfo`, or
-`get_device_info` beside a SMART device's own fields or its `component_nego`.
+`get_device_info` beside a SMART device's own fields or its `component_nego`, or a smartcam
+`getDeviceInfo.device_info.basic_info`.
 """
 
 from __future__ import annotations
@@ -21,7 +25,9 @@ from typing import Any, Literal
 
 from weaklink.model import LogEntry
 
-Protocol = Literal["iot", "smart"]
+from .smartcam_detect import is_smartcam
+
+Protocol = Literal["iot", "smart", "smartcam"]
 WARNING_LOGGER = "weaklink.kasa"
 
 # Fields of a SMART device's own `get_device_info` (a Tapo plug's, a hub's, a hub sensor's).
@@ -36,7 +42,7 @@ def protocol_of(document: Any) -> Protocol | None:
     if isinstance(system, dict) and "get_sysinfo" in system:
         return "iot"
     if "get_device_info" not in document:
-        return None
+        return "smartcam" if is_smartcam(document) else None
     info = document["get_device_info"]
     if isinstance(info, dict):
         kind = info.get("type")

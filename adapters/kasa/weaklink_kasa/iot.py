@@ -27,7 +27,8 @@ def iot_fragment(document: dict[str, Any], path: Path, *, source: str | None = N
 
     A live session builds its snapshot from the same document with this same function
     (`source` then says where it was read), so that both give one device the same ids."""
-    info = validated(SysInfo, document["system"]["get_sysinfo"], path, at=SYSINFO)
+    raw = _sysinfo(document["system"]["get_sysinfo"])
+    info = validated(SysInfo, raw, path, at=SYSINFO)
     if info.err_code != 0:
         raise ExportError(f"the device refused get_sysinfo (err_code {info.err_code})", source=path,
                           field=f"{SYSINFO}.err_code")
@@ -43,9 +44,25 @@ def iot_fragment(document: dict[str, Any], path: Path, *, source: str | None = N
         sw_version=info.sw_ver, identifiers=identifiers_of(native, info.mac, info.mic_mac, info.ethernet_mac),
     )
     log: list[LogEntry] = []
-    features = [*_switching(document, info, path, log), *_sensors(document, path)]
+    features = [*_switching(document, info, path, log), *_camera(raw, info), *_sensors(document, path)]
     return HomeFragment(source=source or str(path), platform=PLATFORM, devices=[device],
                         capabilities=capabilities(ref, name, features), log=log)
+
+
+def _sysinfo(raw: Any) -> Any:
+    """`get_sysinfo`'s device: a Kasa camera (EC60, EC70) nests it one level down, under `system`."""
+    if isinstance(raw, dict) and isinstance(raw.get("system"), dict) and not {"deviceId", "mac", "model"} & set(raw):
+        return {"err_code": raw.get("err_code", 0), **raw["system"]}
+    return raw
+
+
+def _camera(raw: Any, info: SysInfo) -> list[Feature]:
+    """A Kasa camera's video (`camera_switch` off: the camera is switched off, it records nothing)."""
+    if "IPCAMERA" not in info.device_type.upper():
+        return []
+    switch = raw.get("camera_switch") if isinstance(raw, dict) else None
+    state = {"on": "on", "off": "off"}.get(switch) if isinstance(switch, str) else None
+    return [Feature("camera", CapabilityKind.CAMERA, state)]
 
 
 def _switching(document: dict[str, Any], info: SysInfo, path: Path, log: list[LogEntry]) -> list[Feature]:

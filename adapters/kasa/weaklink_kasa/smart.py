@@ -12,7 +12,7 @@ from weaklink.model import CapabilityKind, Device, HomeFragment, LogEntry, Role,
 from .document import discovery_of, smart_answer, text
 from .features import Feature, capabilities
 from .naming import BRAND, PLATFORM, decode_nickname, device_ref, identifiers_of, is_masked, native_id
-from .smart_children import hub_child, outlet_features, read_children
+from .smart_children import hub_child, outlet_features, read_children, shared_macs
 from .smart_features import energy, relay, sensors, with_radio
 from .smart_models import ComponentList, DeviceInfo
 
@@ -43,7 +43,8 @@ def smart_fragment(document: dict[str, Any], path: Path) -> HomeFragment:
     if info.is_sub_ghz:  # a hub sensor's own dump: its link to the hub is what it is
         features = with_radio(features, info)
     # A hub's children are devices of their own; a strip's outlets are parts of the strip.
-    paired = [hub_child(child, device, path) for child in children] if hub else []
+    shared = shared_macs(children)
+    paired = [hub_child(child, device, path, shared) for child in children] if hub else []
     features.extend(outlet_features([] if hub else children, device.name, path))
     devices = [device, *(child for child, _ in paired)]
     caps = capabilities(device.id, device.name, features, available=info.status != "offline")

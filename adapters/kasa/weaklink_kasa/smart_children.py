@@ -88,19 +88,34 @@ def _entries(document: dict[str, Any], path: Path) -> tuple[list[tuple[str, obje
     return entries, own
 
 
-def hub_child(child: Child, hub: Device, path: Path) -> tuple[Device, list[Capability]]:
-    """A device paired to the hub over its sub-GHz radio, and its capabilities."""
+def hub_child(child: Child, hub: Device, path: Path, shared_macs: frozenset[str] = frozenset()
+              ) -> tuple[Device, list[Capability]]:
+    """A device paired to the hub over its sub-GHz radio (or a remote its infrared blaster plays),
+    and its capabilities. `shared_macs`: MACs several of the hub's children report."""
     info = child.info
     hub_macs = {i.value.replace(":", "") for i in hub.identifiers if i.kind is IdentifierKind.MAC}
-    mac = info.mac if mac_digits(info.mac) not in hub_macs else None  # never the hub's own MAC: not this device
+    # Never the hub's own MAC, nor one its children share (the H110's infrared remotes all
+    # report its blaster's): not this device's, and merging on it would join them.
+    digits = mac_digits(info.mac)
+    mac = info.mac if digits not in hub_macs and digits not in shared_macs else None
     device = Device(
         id=device_ref(child.native_id), name=decode_nickname(info.nickname) or info.model or child.native_id,
-        brand=BRAND, model=info.model, transport=Transport.RF, hub_id=hub.id, sw_version=info.fw_ver,
-        identifiers=identifiers_of(child.native_id, mac),
+        brand=BRAND, model=info.model, transport=Transport.VIRTUAL if info.is_ir_remote else Transport.RF,
+        hub_id=hub.id, sw_version=info.fw_ver or None, identifiers=identifiers_of(child.native_id, mac),
     )
     features = with_radio([f for f in (relay(info, child.components), *sensors(info, child.components),
                                        energy(child.answers, path, at=child.answers_at)) if f is not None], info)
     return device, capabilities(device.id, device.name, features, available=info.status != "offline")
+
+
+def shared_macs(children: list[Child]) -> frozenset[str]:
+    """The MACs more than one child reports."""
+    seen: set[str] = set()
+    shared: set[str] = set()
+    for child in children:
+        if (digits := mac_digits(child.info.mac)) is not None:
+            (shared if digits in seen else seen).add(digits)
+    return frozenset(shared)
 
 
 def outlet_features(children: list[Child], parent_name: str, path: Path) -> list[Feature]:

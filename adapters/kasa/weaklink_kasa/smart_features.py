@@ -20,6 +20,8 @@ from .naming import number, on_off
 from .smart_models import CurrentPower, DeviceInfo, EmeterData, EnergyUsage
 
 _WATER_LEAK = "water_leak"
+# A Tapo lock (DL100, DL110) reports its bolt as a number: 0 is extended (locked), 1 retracted.
+_LOCK_STATES = {0: "locked", 1: "unlocked", 3: "jammed", 4: "jammed"}
 
 
 def relay_key(info: DeviceInfo, components: frozenset[str]) -> tuple[str, CapabilityKind]:
@@ -60,6 +62,9 @@ def sensors(info: DeviceInfo, components: frozenset[str]) -> list[Feature]:
         leaking = info.water_leak_status == _WATER_LEAK or bool(info.in_alarm)
         found.append(Feature(_WATER_LEAK, CapabilityKind.MOISTURE, on_off(leaking), device_class="moisture",
                              attributes={"status": info.water_leak_status}))
+    if info.lock_status is not None:
+        found.append(Feature("lock", CapabilityKind.LOCK, _LOCK_STATES.get(info.lock_status),
+                             attributes={"lock_status": info.lock_status}))
     if "button" in (info.category or ""):
         found.append(Feature("button", CapabilityKind.BUTTON))
     found.extend(_climate(info))

@@ -61,6 +61,7 @@ class DeviceInfo(BaseModel):
     brightness: int | None = None
     fan_speed_level: int | None = None
     in_alarm: bool | None = None
+    lock_status: int | None = None  # a door lock's bolt: 0 locked, 1 unlocked, 2 not set up, 3-4 jammed
     open: bool | None = None
     detected: bool | None = None
     water_leak_status: str | None = None  # normal, water_leak, water_dry (drying after a leak)
@@ -83,9 +84,15 @@ class DeviceInfo(BaseModel):
         return (self.type or "").upper().endswith("HUB")
 
     @property
+    def is_ir_remote(self) -> bool:
+        """A remote the hub's infrared blaster plays (H110: a TV's, an air conditioner's): no radio of its own."""
+        return (self.category or "").startswith("ir.")
+
+    @property
     def is_sub_ghz(self) -> bool:
         """A device on the hubs' sub-GHz radio (sensors, buttons, radiator valves, S210 switches)."""
-        return (self.category or "").startswith("subg.") or bool(self.parent_device_id and not self.ip)
+        return (self.category or "").startswith("subg.") or bool(
+            self.parent_device_id and not self.ip and not self.is_ir_remote)
 
 
 class ChildList(BaseModel):
