@@ -21,6 +21,8 @@ from weaklink.model import HomeFragment
 from .errors import RequestFailed
 from .fragment import shelly_fragment
 from .gen1 import read_relays
+from .gen1_readings import gen1_readings
+from .gen2_readings import gen2_readings
 from .identity import NotAShelly, read_identity
 from .relays import RelayState
 from .switches import read_switches
@@ -55,12 +57,21 @@ def load_dump(path: Path) -> HomeFragment:
     try:
         if identity.generation > 1:
             relays = read_switches(status, str(path), "status", full=True)
-        elif "relays" in status:  # a Gen1 sensor (H&T, door/window) has none
+        elif "relays" in status and not _roller_mode(document):  # a Gen1 sensor (H&T, door/window) has none
             relays = read_relays(status, str(path), "status")
     except RequestFailed as failure:
         raise ExportError(failure.detail, source=path, field="status") from None
+    readings = (gen2_readings(status, document.get("config")) if identity.generation > 1
+                else gen1_readings(status, document.get("settings")))
     return shelly_fragment(identity, relays, source=str(path), host=_address(status),
-                           name=_name(document) or identity.name)
+                           name=_name(document) or identity.name, readings=readings)
+
+
+def _roller_mode(document: dict[str, Any]) -> bool:
+    # A Shelly 2/2.5 set up for a roller shutter still lists its two relays: they drive the
+    # motor, and the roller (a cover) is what they are.
+    settings = document.get("settings")
+    return isinstance(settings, dict) and settings.get("mode") == "roller" and "rollers" in document["status"]
 
 
 def _name(document: dict[str, Any]) -> str | None:

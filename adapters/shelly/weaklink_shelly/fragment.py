@@ -9,6 +9,7 @@ from __future__ import annotations
 from weaklink.model import Capability, CapabilityKind, Device, HomeFragment, Identifier, IdentifierKind, Transport
 
 from .identity import Identity
+from .readings import Reading, reading_capabilities
 from .relays import RelayState, capability_id, device_element
 
 PLATFORM = "shelly"
@@ -16,8 +17,9 @@ BRAND = "Shelly"
 
 
 def shelly_fragment(identity: Identity, relays: list[RelayState], *, source: str, host: str | None,
-                    name: str | None = None) -> HomeFragment:
-    """The device (MAC, Wi-Fi host) and its relays; `name` when the device's settings give a better one."""
+                    name: str | None = None, readings: list[Reading] | None = None) -> HomeFragment:
+    """The device (MAC, Wi-Fi host), its relays and its other `readings` (lights, covers, meters,
+    sensors); `name` when the device's settings give a better one."""
     device = Device(
         id=device_element(identity.device_id), name=name or identity.name or identity.device_id, brand=BRAND,
         model=identity.model, transport=Transport.WIFI, host=host, sw_version=identity.firmware,
@@ -25,6 +27,7 @@ def shelly_fragment(identity: Identity, relays: list[RelayState], *, source: str
                      Identifier(kind=IdentifierKind.VENDOR, value=device_element(identity.device_id))],
     )
     capabilities = [_capability(identity, device, relay, len(relays)) for relay in relays]
+    capabilities += reading_capabilities(device.id, device.name, readings or [], PLATFORM, identity.generation)
     return HomeFragment(source=source, platform=PLATFORM, devices=[device], capabilities=capabilities)
 
 

@@ -103,18 +103,28 @@ def read_identity(document: Any) -> Identity:
     except ValidationError as error:
         fields = ", ".join(".".join(str(p) for p in e["loc"]) or "?" for e in error.errors())
         raise NotAShelly(f"it lacks or misstates {fields}") from None
-    if (problem := id_problem(identity.device_id, identity.generation)) is not None:
+    # Devices on Shelly's platform that are not named Shelly (Cury, and the XT1 devices of other
+    # makers: the ST-802 thermostat, the FK-06X irrigation controller) prefix their id with their
+    # app or product code instead (`cury-…`, `st-802-…`, `irrigation-…`): accepted when the
+    # answer names that product itself.
+    products = _products(document) if identity.generation > 1 else ()
+    if (problem := id_problem(identity.device_id, identity.generation, products=products)) is not None:
         raise NotAShelly(problem)
     if not mac_matches(identity.device_id, identity.mac):
         raise NotAShelly(f"its id {identity.device_id} does not end in its MAC {identity.mac}")
     return identity
 
 
-def id_problem(device_id: str, generation: int) -> str | None:
-    """Why `device_id` cannot be a Shelly device id of that generation, or None when it can."""
+def id_problem(device_id: str, generation: int, *, products: tuple[str, ...] = ()) -> str | None:
+    """Why `device_id` cannot be a Shelly device id of that generation, or None when it can.
+
+    Its prefix is `shelly…`, or one of `products` (the app or product code a Gen2+ `/shelly`
+    answer names, compared by letters and digits only).
+    """
     prefix, dash, suffix = device_id.rpartition("-")
     digits = 6 if generation == 1 else 12
-    if not dash or not prefix.lower().startswith("shelly") or not re.fullmatch(f"[0-9A-Fa-f]{{{digits}}}", suffix):
+    prefix_ok = prefix.lower().startswith("shelly") or (bool(prefix) and _plain(prefix) in products)
+    if not dash or not prefix_ok or not re.fullmatch(f"[0-9A-Fa-f]{{{digits}}}", suffix):
         kind = "Gen1 id (shelly<model>-<last 6 MAC digits>)" if generation == 1 \
             else "Gen2+ id (shelly<model>-<12 MAC digits>)"
         return f"{device_id!r} is not a Shelly {kind}"
@@ -141,3 +151,14 @@ def mismatch(identity: Identity, expected_mac: str | None, expected_id: str | No
         if identity.generation > 1 and expected_id.lower() != identity.device_id.lower():
             return f"it answers as {identity.describe()}, not the expected {expected_id}"
     return None
+
+
+def _plain(text: str) -> str:
+    return "".join(c for c in text.lower() if c.isalnum())
+
+
+def _products(document: dict[str, Any]) -> tuple[str, ...]:
+    """The app (`Cury`) and product code (an XT1 device's `jwt.p`, `ST-802`) a `/shelly` answer names."""
+    jwt = document.get("jwt")
+    names = (document.get("app"), jwt.get("p") if isinstance(jwt, dict) else None)
+    return tuple(_plain(name) for name in names if isinstance(name, str) and _plain(name))
