@@ -80,6 +80,15 @@ class DeviceEntry(BaseModel):
     def _native_ieee(cls, value: str) -> str:
         return native_ieee(value)
 
+    @field_validator("software_build_id", "model_id", "manufacturer", mode="before")
+    @classmethod
+    def _readable(cls, value: Any) -> Any:
+        # Some firmware pads its Basic cluster strings with NUL bytes (a Feibit CO sensor's build
+        # id is nine of them): what is left once they and spaces are stripped, or nothing.
+        if isinstance(value, str):
+            return value.replace("\x00", "").strip() or None
+        return value
+
     @field_validator("disabled", mode="before")
     @classmethod
     def _null_is_enabled(cls, value: Any) -> Any:
