@@ -3,11 +3,17 @@
 - `unzip`: unpacking an untrusted zip safely (`extract_zip`, `ZipLimits`);
 - `customer`: a customer's bundle, zip or folder, ready to open (`unpack_customer_bundle`);
 - `escalation`: the redacted bundle for whoever is responsible for a broken link
-  (`responsible_party`, `build_escalation`).
+  (`build_escalation`), made of:
+  - `hop`: what counts as the broken hop, and who it is escalated to (`Party`, `responsible_party`);
+  - `gather`: the customer's data about the hop, from each export that describes it;
+  - `homeassistant_extract`: the hop's part of a Home Assistant config folder;
+  - `pseudonyms`: the identifiers of devices outside the hop, replaced;
+  - `scrub`: what every file passes through before it is written.
 """
 
 from .customer import CustomerBundle, unpack_customer_bundle
-from .escalation import Party, build_escalation, responsible_party
+from .escalation import build_escalation
+from .hop import Party, responsible_party
 from .unzip import ZipLimits, extract_zip
 
 __all__ = ["CustomerBundle", "Party", "ZipLimits", "build_escalation", "extract_zip", "responsible_party",
