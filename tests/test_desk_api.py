@@ -100,6 +100,14 @@ async def test_status_notes_and_retrace(tmp_path: Path) -> None:
         waiting = await (await client.get("/api/cases", params={"status": "waiting_on_vendor"})).json()
         assert waiting["total"] == 1
         assert (await (await client.get("/api/cases", params={"status": "solved"})).json())["total"] == 0
+        _, second = await upload(client, example_bundle(), token, title="second")
+        await settle(client)
+        first_page = await (await client.get("/api/cases", params={"limit": "1"})).json()
+        assert first_page["total"] == 2 and [c["id"] for c in first_page["cases"]] == [second["id"]]
+        next_page = await (await client.get("/api/cases", params={"limit": "1", "offset": "1"})).json()
+        assert [c["id"] for c in next_page["cases"]] == [case["id"]]
+        too_many = await client.get("/api/cases", params={"limit": "100000"})
+        assert too_many.status == 400 and "limit" in (await too_many.json())["error"]
 
 
 async def test_bad_requests_name_the_field(tmp_path: Path) -> None:

@@ -121,8 +121,22 @@ def case_filter(request: web.Request) -> CaseFilter:
     return CaseFilter(status=status, brand=value("brand"), layer=value("layer"), party=value("party"), text=value("q"))
 
 
+def page_of(request: web.Request) -> tuple[int, int]:
+    """`limit` (1-500, default 100) and `offset` from the query string."""
+    def number(name: str, default: int, low: int, high: int) -> int:
+        text = request.query.get(name)
+        if not text:
+            return default
+        if not text.isdigit() or not low <= int(text) <= high:
+            raise InputError(f"not a number from {low} to {high}: {text!r}", field=name)
+        return int(text)
+
+    return number("limit", 100, 1, 500), number("offset", 0, 0, 10**9)
+
+
 async def list_cases(request: web.Request) -> web.StreamResponse:
-    return _json(await request.app[DESK_KEY].cases(case_filter(request)))
+    limit, offset = page_of(request)
+    return _json(await request.app[DESK_KEY].cases(case_filter(request), limit=limit, offset=offset))
 
 
 async def create_case(request: web.Request) -> web.StreamResponse:
@@ -244,7 +258,8 @@ ROUTES: list[Route] = [
     Route("GET", "/api/cases", list_cases, "The cases a filter selects, and what breaks most often among them",
           query={"status": "open | waiting_on_vendor | solved", "brand": "a brand in the customer's home",
                  "layer": "the broken link's layer", "party": "the party responsible",
-                 "q": "words in the title, the customer's words or the verdict"},
+                 "q": "words in the title, the customer's words or the verdict",
+                 "limit": "how many cases (1-500, default 100)", "offset": "how many to skip, newest first"},
           response=CaseList),
     Route("POST", "/api/cases", create_case, "Open a case: upload the customer's bundle; tracing starts at once",
           multipart={"bundle": "the customer's home bundle (zip), required",
