@@ -195,6 +195,11 @@ async def test_beyond_loopback_agents_log_in_with_a_token(tmp_path: Path) -> Non
         assert scripted.status == 201 and (await scripted.json())["author"] == "ana"
         logout = await client.delete("/api/session", headers={"Authorization": f"Bearer {agent_token}"})
         assert logout.status == 204
+        again = await client.post("/api/session", json={"token": agent_token})
+        assert again.status == 200
+        await desk.remove_agent("ana")  # revoked: the token and the session it opened stop working at once
+        assert (await client.get("/api/cases")).status == 401
+        assert (await client.get("/api/cases", headers={"Authorization": f"Bearer {agent_token}"})).status == 401
     store = CaseStore(tmp_path / "desk" / "desk.sqlite3")
     assert agent_token not in (tmp_path / "desk" / "desk.sqlite3").read_bytes().decode("latin-1")
     store.close()

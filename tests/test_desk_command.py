@@ -48,6 +48,8 @@ def test_agent_add_prints_a_token_the_store_keeps_only_as_a_hash(tmp_path: Path)
     with sqlite3.connect(tmp_path / "desk.sqlite3") as db:
         stored = db.execute("SELECT token_hash FROM agents").fetchone()[0]
     assert stored != token and token not in (tmp_path / "desk.sqlite3").read_bytes().decode("latin-1")
+    removed = runner.invoke(cli, ["agent", "remove", "ana", "--data", str(tmp_path)])
+    assert removed.exit_code == 0 and runner.invoke(cli, ["agent", "list", "--data", str(tmp_path)]).output == ""
 
 
 def test_serve_makes_agents_log_in_when_asked_and_stops_cleanly(tmp_path: Path) -> None:

@@ -97,6 +97,25 @@ async def _add(config: DeskConfig, name: str) -> str:
         await desk.stop()
 
 
+@agent.command("remove")
+@click.argument("name")
+@data_option
+def agent_remove(name: str, data_dir: Path) -> None:
+    """Revoke an agent's token; their sessions end at once."""
+    async def remove() -> None:
+        from .service import Desk
+
+        desk = Desk(DeskConfig(data_dir=data_dir))
+        await desk.start(work=False)
+        try:
+            await desk.remove_agent(name)
+        finally:
+            await desk.stop()
+
+    asyncio.run(remove())
+    click.echo(f"removed agent {name}")
+
+
 @agent.command("list")
 @data_option
 def agent_list(data_dir: Path) -> None:

@@ -137,6 +137,11 @@ class Desk:
         """Every agent's name and when they were added."""
         return await self._db(lambda s: s.agents())
 
+    async def remove_agent(self, name: str) -> None:
+        """Revoke an agent's token and end their sessions."""
+        if not await self._db(lambda s: s.remove_agent(name)):
+            raise NotFound(f"no agent named {name!r}", field="name")
+
     async def agent_for_token(self, token: str) -> str | None:
         """The agent a token belongs to."""
         return await self._db(lambda s: s.agent_by_token_hash(hash_secret(token)))

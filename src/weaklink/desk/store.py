@@ -336,6 +336,12 @@ class CaseStore:
         except sqlite3.IntegrityError as exc:
             raise InputError(f"an agent named {name!r} already exists", field="name") from exc
 
+    def remove_agent(self, name: str) -> bool:
+        """Revoke an agent's token and end their sessions; False when there is no such agent."""
+        removed = self._db.execute("DELETE FROM agents WHERE name = ?", (name,)).rowcount == 1
+        self._db.execute("DELETE FROM sessions WHERE agent = ?", (name,))
+        return removed
+
     def agents(self) -> list[dict[str, Any]]:
         """Every agent (names and when added; never a token)."""
         return self._all("SELECT name, created_at FROM agents ORDER BY name")
