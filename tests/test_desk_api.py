@@ -145,6 +145,20 @@ async def test_a_bad_bundle_fails_its_run_with_a_clear_reason(tmp_path: Path) ->
     assert not (tmp_path / "escaped.txt").exists() and not (tmp_path / "desk" / "escaped.txt").exists()
 
 
+async def test_the_desks_unpacking_limits_apply_to_every_bundle(tmp_path: Path) -> None:
+    from weaklink.bundle.unzip import ZipLimits
+
+    async with running_desk(tmp_path, zip_limits=ZipLimits(max_total_bytes=200_000)) as client:
+        token = await csrf(client)
+        status, case = await upload(client, example_bundle(), token)  # 1 MB zipped, several MB unpacked
+        assert status == 201
+        await settle(client)
+        run = (await (await client.get(f"/api/cases/{case['id']}")).json())["runs"][-1]
+        assert run["state"] == "failed" and "home.zip" in run["error"] and "200000" in run["error"].replace(",", ""), run
+    assert not (tmp_path / "desk" / "cases" / str(case["id"]) / "home").exists() or \
+        not any((tmp_path / "desk" / "cases" / str(case["id"]) / "home").iterdir())
+
+
 async def test_uploads_over_the_limit_are_refused_and_leave_nothing(tmp_path: Path) -> None:
     async with running_desk(tmp_path, max_upload_bytes=50_000) as client:
         token = await csrf(client)

@@ -197,11 +197,13 @@ class Desk:
 
     async def _trace(self, case_id: int, number: int) -> None:
         run = await self._db(lambda s: s.run(case_id, number))
-        if run is None:
+        case = await self._db(lambda s: s.case(case_id))
+        if run is None or case is None:
             return
         files = case_files(self.config.data_dir, case_id)
         job = TraceJob(files.root, number, run["incident_at"], run["automation"],
-                       Path(run["scenario_file"]) if run["scenario_file"] else None)
+                       Path(run["scenario_file"]) if run["scenario_file"] else None, self.config.zip_limits,
+                       case["bundle_name"])
         async with self._slots:
             await self._db(lambda s: s.start_run(case_id, number))
             assert self._pool is not None

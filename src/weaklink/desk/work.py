@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from ..bundle.unzip import ZipLimits
 from ..errors import WeaklinkError
 from ..home import OpenHome, open_home
 from ..redact import redact_text
@@ -35,6 +36,8 @@ class TraceJob:
     incident_at: str | None
     automation: str | None
     scenario_file: Path | None = None
+    limits: ZipLimits = field(default_factory=ZipLimits)
+    bundle_name: str | None = None  # as the agent uploaded it, for error messages
 
 
 @dataclass
@@ -48,7 +51,7 @@ class TraceOutcome:
     error: str | None = None
 
 
-def _unpacked(files: CaseFiles) -> tuple[Path, list[Path]]:
+def _unpacked(files: CaseFiles, limits: ZipLimits | None = None, name: str | None = None) -> tuple[Path, list[Path]]:
     """The case's bundle unpacked, once (later runs reuse it): its home folder and scenario files."""
     from ..bundle.customer import unpack_customer_bundle
 
@@ -58,7 +61,7 @@ def _unpacked(files: CaseFiles) -> tuple[Path, list[Path]]:
         return Path(known["root"]), [Path(p) for p in known["scenarios"]]
     if files.home.exists():  # a run that died half way through unpacking: start over
         shutil.rmtree(files.home)
-    bundle = unpack_customer_bundle(files.upload, files.home)
+    bundle = unpack_customer_bundle(files.upload, files.home, limits or ZipLimits(), name=name)
     write_atomically(marker, json.dumps({"root": str(bundle.root),
                                          "scenarios": [str(p) for p in bundle.scenarios]}).encode())
     return bundle.root, bundle.scenarios
@@ -84,7 +87,7 @@ def trace_case(job: TraceJob) -> TraceOutcome:
 
     try:
         write_progress(progress, "unpacking the bundle", 0.02)
-        root, found = _unpacked(files)
+        root, found = _unpacked(files, job.limits, job.bundle_name)
         write_progress(progress, "reading the home", 0.06)
         with open_home(root) as home:
             scenario_paths = [job.scenario_file] if job.scenario_file else ([] if job.automation else found)
