@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 import sqlite3
@@ -12,9 +13,12 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import aiohttp
 from click.testing import CliRunner
 
 from weaklink.cli import cli
+
+from desk_support import CANARY, HOME_LATITUDE, INCIDENT, example_bundle
 
 WEAKLINK = [sys.executable, "-c", "from weaklink.cli import main; main()"]
 
@@ -70,11 +74,36 @@ def test_serve_makes_agents_log_in_when_asked_and_stops_cleanly(tmp_path: Path) 
         assert _get(base + "/api/cases")[0] == 401
         status, session = _get(base + "/api/session", json.dumps({"token": token}).encode())
         assert status == 200 and session["agent"] == "admin"
+        verdict = asyncio.run(_trace_and_escalate(base, token))
+        assert "lost its zigbee link" in verdict
     finally:
         server.terminate()
-        _, errors = server.communicate(timeout=30)
+        output, errors = server.communicate(timeout=30)
     assert "Traceback" not in errors
-    assert token not in errors  # the access log names paths, never a token
+    assert "POST /api/cases" in errors  # the access log is there, and
+    for secret in (token, CANARY, HOME_LATITUDE):  # it names paths, never a token; no secret of the home either
+        assert secret not in errors and secret not in output
+
+
+async def _trace_and_escalate(base: str, token: str) -> str:
+    """Upload the example home with an agent's token, wait for the verdict, build the escalation bundle."""
+    headers = {"Authorization": f"Bearer {token}"}
+    async with aiohttp.ClientSession(headers=headers) as http:
+        form = aiohttp.FormData()
+        form.add_field("bundle", example_bundle(), filename="home.zip", content_type="application/zip")
+        form.add_field("incident_at", INCIDENT)
+        async with http.post(f"{base}/api/cases", data=form) as answer:
+            assert answer.status == 201, await answer.text()
+            case = await answer.json()
+        for _ in range(600):
+            run = await (await http.get(f"{base}/api/cases/{case['id']}/runs/1")).json()
+            if run["state"] in {"done", "failed"}:
+                break
+            await asyncio.sleep(0.1)
+        assert run["state"] == "done", run
+        async with http.post(f"{base}/api/cases/{case['id']}/escalations", json={}) as answer:
+            assert answer.status == 201, await answer.text()
+        return str(run["result"]["reports"][run["result"]["primary"]]["summary"])
 
 
 def test_a_store_from_a_newer_weaklink_is_one_line_and_exit_2(tmp_path: Path) -> None:
