@@ -70,6 +70,7 @@ def write_progress(path: Path, message: str, fraction: float) -> None:
 def read_progress(path: Path) -> dict[str, object] | None:
     """A run's last recorded progress, or None when it has recorded none."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        seen = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    return seen if isinstance(seen, dict) else None

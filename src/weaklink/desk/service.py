@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 import logging
 import multiprocessing
 import secrets
@@ -326,7 +325,8 @@ class Desk:
         row = await self._db(lambda s: s.escalation(case_id, number))
         if row is None:
             raise NotFound(f"case {case_id} has no escalation {number}", field="escalation")
-        return case_files(self.config.data_dir, case_id).escalations / row["file_name"]
+        # only ever a name the desk made, but never let a stored value walk out of the case's folder
+        return case_files(self.config.data_dir, case_id).escalations / Path(str(row["file_name"])).name
 
     async def graph_file(self, case_id: int, number: int) -> Path:
         """The picture of the home graph of a finished run."""
@@ -357,7 +357,3 @@ def _escalation(case_id: int, row: dict[str, Any]) -> Escalation:
         bytes=row["bytes"], created_at=row["created_at"], created_by=row["created_by"],
         download_url=f"/api/cases/{case_id}/escalations/{row['number']}/download")
 
-
-def dump_json(model: Any) -> str:
-    """A response body."""
-    return model.model_dump_json() if hasattr(model, "model_dump_json") else json.dumps(model)
