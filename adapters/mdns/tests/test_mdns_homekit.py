@@ -81,3 +81,23 @@ def test_a_record_without_a_valid_device_id_is_kept_but_not_trusted(device_id: s
     assert ("no id" in found.problem) if not device_id else (repr(device_id) in found.problem)
     assert found.model == "Eve Energy 20EBO8301 (outlet, paired, config #4)"  # still described
     assert found.identifiers == ({"homekit_id": device_id} if device_id else {})
+
+
+def test_what_the_record_says_is_also_given_as_fields() -> None:
+    paired, unpaired, thread = EVE_ENERGY.identify(), UNPAIRED_BRIDGE.identify(), THREAD_CONTACT.identify()
+    assert paired is not None and unpaired is not None and thread is not None
+    assert paired.details == {"category": "outlet", "paired": True, "wifi_configured": True,
+                              "problem_detected": False, "config_number": 4, "state_number": 1, "transport": "ip"}
+    assert (unpaired.details["paired"], unpaired.details["category"], unpaired.details["config_number"]) == (
+        False, "bridge", 2)
+    assert (thread.details["transport"], thread.details["state_number"]) == ("thread", 12)
+    troubled = EVE_ENERGY.identify({"sf": "6"})
+    assert troubled is not None
+    assert (troubled.details["paired"], troubled.details["wifi_configured"], troubled.details["problem_detected"]) == (
+        True, False, True)
+
+
+def test_facts_a_record_does_not_state_are_left_out_of_its_fields() -> None:
+    found = EVE_ENERGY.identify({"sf": None, "c#": "four", "s#": None})
+    assert found is not None
+    assert set(found.details) == {"category", "transport"}

@@ -68,3 +68,16 @@ def test_a_commissionable_record_without_a_valid_discriminator_is_not_trusted(di
 def test_a_commissionable_instance_must_be_sixteen_hex_digits() -> None:
     found = MATTER_NEW.identify(instance="Eve Energy")
     assert found is not None and "16 hex digits" in (found.problem or "")
+
+
+def test_what_the_records_say_is_also_given_as_fields() -> None:
+    node, new = MATTER_NODE.identify(), MATTER_NEW.identify()
+    assert node is not None and new is not None
+    assert node.details == {"commissioned": True, "compressed_fabric_id": "2906C908D115D362",
+                            "node_id": "8FC7772401CD0696"}
+    assert new.details == {"commissioned": False, "commissioning_open": True, "vendor_id": 4874, "product_id": 77,
+                           "device_type": new.details["device_type"], "discriminator": 3840}
+    assert isinstance(new.details["device_type"], str)
+    closed = MATTER_NEW.identify({"CM": "0", "D": "9999"})
+    assert closed is not None and closed.problem is not None
+    assert closed.details["commissioning_open"] is False and "discriminator" not in closed.details

@@ -56,7 +56,22 @@ def identify(record: Record) -> Discovered:
     model = record.get("md") or None
     return record.found(brand=maker(model) or BRAND, name=record.instance,
                         model=described(model, facts(record)),
-                        identifiers={"homekit_id": device_id or raw}, problem=problem)
+                        identifiers={"homekit_id": device_id or raw}, problem=problem, details=details(record))
+
+
+def details(record: Record) -> dict[str, str | int | bool | None]:
+    """The record's facts as fields (what `facts` says in words)."""
+    category = number(record.get("ci"))
+    flags = number(record.get("sf"))
+    return {
+        "category": CATEGORIES.get(category, f"category {category}") if category is not None else None,
+        "paired": not flags & NOT_PAIRED if flags is not None else None,
+        "wifi_configured": not flags & NO_WIFI if flags is not None else None,
+        "problem_detected": bool(flags & PROBLEM_DETECTED) if flags is not None else None,
+        "config_number": number(record.get("c#")),
+        "state_number": number(record.get("s#")),
+        "transport": "thread" if record.service_type == THREAD_SERVICE else "ip",
+    }
 
 
 def maker(model: str | None) -> str | None:

@@ -59,7 +59,8 @@ def _operational(record: Record) -> Discovered:
     fabric, node = (part.upper() for part in match.groups())
     return record.found(brand=BRAND, name=record.instance,
                         model=described(None, ["commissioned", f"fabric {fabric}", f"node {node}"]),
-                        identifiers={"matter_node": f"{fabric}-{node}".lower()}, problem=None)
+                        identifiers={"matter_node": f"{fabric}-{node}".lower()}, problem=None,
+                        details={"commissioned": True, "compressed_fabric_id": fabric, "node_id": node})
 
 
 def _commissionable(record: Record) -> Discovered:
@@ -80,8 +81,15 @@ def _commissionable(record: Record) -> Discovered:
         said.append(DEVICE_TYPES.get(device_type, f"device type {device_type}"))
     if problem is None:
         said.append(f"discriminator {discriminator}")
+    vendor, _, product = record.get("vp").partition("+")
+    mode = record.get("cm")
     return record.found(brand=BRAND, name=record.get("dn") or record.instance, model=described(None, said),
-                        identifiers={"matter_instance": instance or record.instance}, problem=problem)
+                        identifiers={"matter_instance": instance or record.instance}, problem=problem,
+                        details={"commissioned": mode == "2", "commissioning_open": mode in {"1", "2"},
+                                 "vendor_id": number(vendor), "product_id": number(product),
+                                 "device_type": DEVICE_TYPES.get(device_type, f"device type {device_type}")
+                                 if device_type is not None else None,
+                                 "discriminator": discriminator if problem is None else None})
 
 
 def _commissioning(mode: str) -> str:

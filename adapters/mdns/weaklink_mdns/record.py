@@ -43,11 +43,13 @@ class Record:
         return self.txt.get(key, "")
 
     def found(self, *, brand: str, name: str, model: str | None, identifiers: Mapping[str, str],
-              problem: str | None) -> Discovered:
-        """The host this record announces: named only, nothing weaklink can open (no full adapter)."""
+              problem: str | None, details: Mapping[str, str | int | bool | None] | None = None) -> Discovered:
+        """The host this record announces: named only, nothing weaklink can open (no full adapter).
+        `details` are the record's facts as fields; those it does not state (None) are left out."""
         return Discovered(adapter=None, brand=brand, name=name or self.instance, address=self.address,
                           port=self.port, model=model, identifiers={k: v for k, v in identifiers.items() if v},
-                          via=self.service_type, operations=[], problem=problem)
+                          via=self.service_type, operations=[], problem=problem,
+                          details={k: v for k, v in (details or {}).items() if v is not None})
 
 
 def hex_digits(value: str, count: int) -> str | None:

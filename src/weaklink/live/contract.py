@@ -87,6 +87,11 @@ class Discovered(BaseModel):
     via: str = Field(description="How it was found: an mDNS service type, or 'miio-handshake'.")
     operations: list[str] = Field(default_factory=list, description="What the adapter can do with it.")
     problem: str | None = Field(default=None, description="Why it is not trusted (failed identity check).")
+    details: dict[str, str | int | bool] = Field(
+        default_factory=dict,
+        description="What its announcement says of its state, as fields: a HomeKit accessory's `category`, `paired`, "
+                    "`config_number`; a Matter node's `commissioned`, `commissioning_open`, `vendor_id`… "
+                    "(the same facts `model` states in words).")
 
 
 class DeviceDump(BaseModel):
