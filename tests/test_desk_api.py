@@ -95,6 +95,11 @@ async def test_status_notes_and_retrace(tmp_path: Path) -> None:
         await settle(client)
         case = await (await client.get(url)).json()
         assert [r["state"] for r in case["runs"]] == ["done", "done"]
+        earlier = await (await client.get(f"/cases/{case['id']}", params={"run": "1"})).text()
+        assert "run 1 of 2" in earlier and "lost its zigbee link" in earlier
+        assert "run 1 of 2" not in await (await client.get(f"/cases/{case['id']}")).text()
+        original = await client.get(f"{url}/bundle")
+        assert original.status == 200 and await original.read() == example_bundle()  # kept byte for byte
         assert case["status"] == "waiting_on_vendor"
         assert [n["text"] for n in case["notes"]] == ["Sent to Signify, ticket 4411"]
         waiting = await (await client.get("/api/cases", params={"status": "waiting_on_vendor"})).json()

@@ -231,6 +231,18 @@ async def run_graph(request: web.Request) -> web.StreamResponse:
                                            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"})
 
 
+async def download_bundle(request: web.Request) -> web.StreamResponse:
+    path, name = await request.app[DESK_KEY].bundle_file(_int(request, "case"))
+    return web.FileResponse(path, headers={"Content-Type": "application/zip",
+                                           "Content-Disposition": f'attachment; filename="{_header_safe(name)}"'})
+
+
+def _header_safe(name: str) -> str:
+    """A file name the agent gave, fit for a header: no quotes, no line breaks, ASCII."""
+    safe = "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in name)
+    return safe or "bundle.zip"
+
+
 async def escalate(request: web.Request) -> web.StreamResponse:
     asked: NewEscalation = await _body(request, NewEscalation)
     escalation = await request.app[DESK_KEY].escalate(_int(request, "case"), visitor(request).agent or "",
@@ -275,6 +287,8 @@ ROUTES: list[Route] = [
     Route("POST", "/api/cases/{case}/notes", add_note, "Add a note", body=NewNote, response=Note, status=201),
     Route("POST", "/api/cases/{case}/runs", new_run, "Trace the case's bundle again", body=NewRun, response=Run,
           status=202),
+    Route("GET", "/api/cases/{case}/bundle", download_bundle,
+          "The customer's bundle as uploaded (not redacted: for agents only)", content_type="application/zip"),
     Route("GET", "/api/cases/{case}/runs/{run}", get_run, "One run, with its progress while it runs", response=Run),
     Route("GET", "/api/cases/{case}/runs/{run}/graph.svg", run_graph,
           "The picture of the home graph with the broken link marked", content_type="image/svg+xml"),

@@ -65,7 +65,10 @@ async def case_page(request: web.Request) -> web.StreamResponse:
     except ValueError:
         raise web.HTTPNotFound() from None
     case = await request.app[DESK_KEY].case(case_id)
-    return await _page(request, "case.html.j2", case=case)
+    # ?run=N shows an earlier run; by default the latest
+    asked = request.query.get("run", "")
+    shown = next((r for r in case.runs if str(r.number) == asked), case.runs[-1] if case.runs else None)
+    return await _page(request, "case.html.j2", case=case, run=shown)
 
 
 async def login_page(request: web.Request) -> web.StreamResponse:

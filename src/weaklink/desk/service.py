@@ -328,6 +328,11 @@ class Desk:
         # only ever a name the desk made, but never let a stored value walk out of the case's folder
         return case_files(self.config.data_dir, case_id).escalations / Path(str(row["file_name"])).name
 
+    async def bundle_file(self, case_id: int) -> tuple[Path, str]:
+        """The customer's bundle as uploaded, and the name it was uploaded under."""
+        case = await self.case(case_id)
+        return case_files(self.config.data_dir, case_id).upload, case.bundle_name
+
     async def graph_file(self, case_id: int, number: int) -> Path:
         """The picture of the home graph of a finished run."""
         run = await self.run(case_id, number)
