@@ -41,15 +41,16 @@ if TYPE_CHECKING:
 WEAK_SIGNAL_DBM = -80
 
 
-def _result(element: str, layer: str, ok: bool, detail: str, latency_ms: float | None = None,
-            problem: str | None = None) -> ProbeResult:
+def probe_result(element: str, layer: str, ok: bool, detail: str, latency_ms: float | None = None,
+                 problem: str | None = None) -> ProbeResult:
+    """One finding about `element`, its words masked."""
     return ProbeResult(element=element, layer=layer, ok=ok, detail=mask(detail), at=datetime.now(UTC),
                        latency_ms=latency_ms, problem=problem)
 
 
 def finding(element: str, failure: RequestFailed) -> ProbeResult:
     """The finding a failed request makes."""
-    return _result(element, failure.layer, False, failure.detail, failure.latency_ms, failure.problem)
+    return probe_result(element, failure.layer, False, failure.detail, failure.latency_ms, failure.problem)
 
 
 async def probe_session(session: KasaSession, timeout: float) -> list[ProbeResult]:
@@ -57,8 +58,8 @@ async def probe_session(session: KasaSession, timeout: float) -> list[ProbeResul
     try:
         return await _probe(session, timeout)
     except Exception as error:  # the contract: no sick host makes a probe raise; this is weaklink's own failure
-        return [_result(session.element, "device", False, f"the Kasa adapter could not probe {session.where}: "
-                        f"{type(error).__name__}: {error}")]
+        return [probe_result(session.element, "device", False, f"the Kasa adapter could not probe {session.where}: "
+                             f"{type(error).__name__}: {error}")]
 
 
 async def _probe(session: KasaSession, timeout: float) -> list[ProbeResult]:
@@ -68,21 +69,21 @@ async def _probe(session: KasaSession, timeout: float) -> list[ProbeResult]:
             raise met
         reading = await session.identify(timeout)
     except RequestFailed as failure:
-        answered = [_result(session.element, "network", True, f"something answers on {session.where} (TCP)")]
+        answered = [probe_result(session.element, "network", True, f"something answers on {session.where} (TCP)")]
         return [*(answered if failure.layer == "device" else []), finding(session.element, failure)]
     except IdentityMismatch as error:
-        return [_result(session.element, "network", False, f"{error}. The device has probably moved to another "
+        return [probe_result(session.element, "network", False, f"{error}. The device has probably moved to another "
                         "address, and another host answers at this one.", problem=error.problem)]
     element = reading.identity.element
-    results = [_result(element, "network", True, f"{session.where} answers get_sysinfo as "
+    results = [probe_result(element, "network", True, f"{session.where} answers get_sysinfo as "
                        f"{reading.identity.describe()}", reading.latency_ms)]
     commanded = dict(session.commanded)  # before this reading forgets the ones carried out
     try:
         relays = session.relays(reading)
     except RequestFailed as failure:
         return [*results, finding(element, failure)]
-    results.append(_result(element, "device", True, _health(reading), reading.latency_ms))
-    results.extend(_relay_result(relay, commanded.get(relay.capability_id), reading.latency_ms) for relay in relays)
+    results.append(probe_result(element, "device", True, _health(reading), reading.latency_ms))
+    results.extend(relay_result(relay, commanded.get(relay.capability_id), reading.latency_ms) for relay in relays)
     return results
 
 
@@ -99,12 +100,13 @@ def _health(reading: Reading) -> str:
     return f"{reading.identity.alias or reading.identity.model} answers: {', '.join(parts)}"
 
 
-def _relay_result(relay: Relay, command: Command | None, latency_ms: float) -> ProbeResult:
+def relay_result(relay: Relay, command: Command | None, latency_ms: float) -> ProbeResult:
+    """A relay's state, or that it does not follow what this session commanded."""
     if command is not None and relay.on is not None and relay.on != command.on:
         wanted = "on" if command.on else "off"
-        return _result(relay.capability_id, "device", False, (
+        return probe_result(relay.capability_id, "device", False, (
             f"{relay.name} was switched {wanted} at {command.at:%H:%M:%S} UTC (the device accepted the command) "
             f"and still reports {relay.state}: the relay does not follow commands (a stuck relay or a failed "
             "relay driver)"), latency_ms)
-    return _result(relay.capability_id, "device", True, f"{relay.name} is {relay.state or 'in an unknown state'}",
+    return probe_result(relay.capability_id, "device", True, f"{relay.name} is {relay.state or 'in an unknown state'}",
                    latency_ms)

@@ -19,9 +19,12 @@ from .smart_models import ComponentList, DeviceInfo
 INFO = "get_device_info"
 
 
-def smart_fragment(document: dict[str, Any], path: Path) -> HomeFragment:
+def smart_fragment(document: dict[str, Any], path: Path, *, source: str | None = None) -> HomeFragment:
     """The device a SMART dump describes, its outlets or its hub's sensors; `ExportError`
-    naming the field when the device itself cannot be read."""
+    naming the field when the device itself cannot be read.
+
+    A live Tapo session builds its snapshot from the same document with this same function
+    (`source` then says where it was read), so that both give one device the same ids."""
     raw = document.get(INFO)
     if not isinstance(raw, dict):
         refused = f" (it answered error {raw})" if isinstance(raw, int) else ""
@@ -49,7 +52,7 @@ def smart_fragment(document: dict[str, Any], path: Path) -> HomeFragment:
     devices = [device, *(child for child, _ in paired)]
     caps = capabilities(device.id, device.name, features, available=info.status != "offline")
     caps += [capability for _, theirs in paired for capability in theirs]
-    return HomeFragment(source=str(path), platform=PLATFORM, devices=devices, capabilities=caps, log=log)
+    return HomeFragment(source=source or str(path), platform=PLATFORM, devices=devices, capabilities=caps, log=log)
 
 
 def _device(info: DeviceInfo, native: str, discovery: dict[str, Any], *, hub: bool) -> Device:

@@ -31,12 +31,12 @@ class FaultKind(StrEnum):
     # Hue
     LIGHT_UNREACHABLE = "light_unreachable"  # `target` light lost its Zigbee link
     CONNECTIVITY_ISSUE = "connectivity_issue"  # `target` light's zigbee_connectivity says so
-    KEY_REVOKED = "key_revoked"  # Hue application key / Shelly password no longer accepted
+    KEY_REVOKED = "key_revoked"  # Hue application key / Shelly password / Tapo account no longer accepted
     # miIO
     WRONG_TOKEN = "wrong_token"  # the device's token changed: requests no longer decrypt
     # Shelly
     OVERPOWER = "overpower"  # `target` relay (index, default 0) tripped on overpower
-    # Kasa
+    # Kasa, Tapo
     RELAY_STUCK = "relay_stuck"  # `target` relay (a strip's outlet 1..n; none: every one) ignores commands
     # Home Assistant
     AUTOMATION_DISABLED = "automation_disabled"  # `target` automation turned off

@@ -14,7 +14,8 @@ from ..live.homefile import LiveHome
 from ..live.secrets import Secret
 from .home import VirtualHome
 
-_ADAPTER = {"homeassistant": "homeassistant", "hue_bridge": "hue", "shelly": "shelly", "miio": "miio", "kasa": "kasa"}
+_ADAPTER = {"homeassistant": "homeassistant", "hue_bridge": "hue", "shelly": "shelly", "miio": "miio", "kasa": "kasa",
+           "tapo": "kasa"}
 
 
 def live_home_document(home: VirtualHome) -> dict[str, Any]:
@@ -53,4 +54,6 @@ def _access(spec: Any) -> tuple[dict[str, str], dict[str, Any]]:
         return {"token": spec.token}, {"device_id": spec.device_id}
     if spec.kind == "kasa":  # the legacy protocol has no credentials: identity is all
         return {}, {"device_id": spec.device_id}
+    if spec.kind == "tapo":  # KLAP: the TP-Link account the device was set up with
+        return {"username": spec.username, "password": spec.password}, {"device_id": spec.device_id}
     return {"token": spec.token}, {"uuid": spec.uuid}
