@@ -14,7 +14,7 @@ def test_the_entry_point_registers_the_adapter_with_its_manifest() -> None:
     assert isinstance(adapter, SmartThingsAdapter)
     manifest = adapter.manifest
     assert (manifest.brand, manifest.operations, manifest.platform_domains, manifest.quality) == (
-        "Samsung SmartThings", ["offline"], ["smartthings"], "experimental")
+        "Samsung SmartThings", ["offline", "snapshot", "probe", "observe", "act", "dump"], ["smartthings"], "gold")
 
 
 def test_the_manifest_declares_exactly_the_kinds_the_adapter_gives() -> None:

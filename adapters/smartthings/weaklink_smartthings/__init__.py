@@ -1,4 +1,4 @@
-"""weaklink adapter for Samsung SmartThings: REST API answers saved as files, read offline."""
+"""weaklink adapter for Samsung SmartThings: REST API answers saved as files, read offline; the same API live."""
 
 from .adapter import SmartThingsAdapter
 

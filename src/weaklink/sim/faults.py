@@ -41,6 +41,12 @@ class FaultKind(StrEnum):
     # Home Assistant
     AUTOMATION_DISABLED = "automation_disabled"  # `target` automation turned off
     INTEGRATION_FAILED = "integration_failed"  # `target` integration's entities unavailable
+    # SmartThings (the cloud API)
+    DEVICE_OFFLINE = "device_offline"  # `target` device (label or id; none: every one) OFFLINE in its health
+    HUB_OFFLINE = "hub_offline"  # the hub OFFLINE, and every device behind it
+    COMMAND_IGNORED = "command_ignored"  # `target` device (none: every one) accepts commands and does not act
+    SERVER_ERROR = "server_error"  # the cloud answers every request with `target` (a 5xx status, 503 by default)
+    RATE_LIMITED = "rate_limited"  # the cloud answers 429, Retry-After `target` seconds (30 by default)
 
 
 GENERIC_FAULTS = frozenset({

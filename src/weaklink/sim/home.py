@@ -3,7 +3,7 @@
 ```yaml
 name: Maple Street (simulated)
 hosts:
-  - kind: hue_bridge          # hue_bridge | shelly | miio | kasa | tapo | homeassistant
+  - kind: hue_bridge          # hue_bridge | shelly | miio | kasa | tapo | smartthings | homeassistant
     name: Hue Bridge
     address: 127.0.0.2        # every host on its own loopback address
     lights: [...]
@@ -12,7 +12,7 @@ faults:                       # optional: faults on at start, "HOST:KIND[:ARGUME
 ```
 
 Each host's fields are its brand simulator's spec (`HueBridgeSpec`, `ShellySpec`,
-`MiioSpec`, `KasaSpec`, `TapoSpec`, `HomeAssistantSpec`). Errors in the file name the line and field, like every
+`MiioSpec`, `KasaSpec`, `TapoSpec`, `SmartThingsSpec`, `HomeAssistantSpec`). Errors in the file name the line and field, like every
 other input.
 
 Home Assistant reaches the vendor devices of the same home through its integrations when
@@ -60,9 +60,11 @@ from .links import MirrorError, build_links, check_mirrors
 from .mdns import Advertiser
 from .miio import MiioDevice, MiioSpec
 from .shelly import ShellyDevice, ShellySpec
+from .smartthings import SmartThingsCloud, SmartThingsSpec
 from .tapo import TapoDevice, TapoSpec
 
-SimHostSpec = Annotated[Union[HueBridgeSpec, ShellySpec, MiioSpec, KasaSpec, TapoSpec, HomeAssistantSpec],
+SimHostSpec = Annotated[Union[HueBridgeSpec, ShellySpec, MiioSpec, KasaSpec, TapoSpec, SmartThingsSpec,
+                              HomeAssistantSpec],
                         Field(discriminator="kind")]
 
 HIGH_PORT_OFFSET = 8000
@@ -74,6 +76,7 @@ _SIMULATORS: dict[type[BaseModel], type[SimHost]] = {
     MiioSpec: MiioDevice,
     KasaSpec: KasaDevice,
     TapoSpec: TapoDevice,
+    SmartThingsSpec: SmartThingsCloud,
     HomeAssistantSpec: HomeAssistantSim,
 }
 _KINDS = frozenset(spec.model_fields["kind"].default for spec in _SIMULATORS)  # the hosts' `kind` tags

@@ -15,7 +15,7 @@ from ..live.secrets import Secret
 from .home import VirtualHome
 
 _ADAPTER = {"homeassistant": "homeassistant", "hue_bridge": "hue", "shelly": "shelly", "miio": "miio", "kasa": "kasa",
-           "tapo": "kasa"}
+           "tapo": "kasa", "smartthings": "smartthings"}
 
 
 def live_home_document(home: VirtualHome) -> dict[str, Any]:
@@ -56,4 +56,6 @@ def _access(spec: Any) -> tuple[dict[str, str], dict[str, Any]]:
         return {}, {"device_id": spec.device_id}
     if spec.kind == "tapo":  # KLAP: the TP-Link account the device was set up with
         return {"username": spec.username, "password": spec.password}, {"device_id": spec.device_id}
+    if spec.kind == "smartthings":  # a cloud API: the account's token, and where the simulated cloud answers
+        return {"token": spec.token}, {"base_url": f"http://{spec.address}:{spec.port}/v1"}
     return {"token": spec.token}, {"uuid": spec.uuid}
