@@ -90,15 +90,15 @@ async def test_what_cannot_be_done_is_refused_before_any_command(make: Make, con
 
 
 async def test_a_live_trace_with_actuate_operates_a_lock_only_when_the_home_file_names_it() -> None:
-    """The tracer's own check knows locks by their `lock.` domain, which a SmartThings capability id
-    does not have: the adapter refuses an unnamed lock itself, and operates one the home file names."""
+    """A SmartThings capability id has no `lock.` domain: the tracer knows the lock by its kind and
+    refuses it unnamed; named with --allow (`allow=`) or in the home file, it is operated."""
     spec = SmartThingsSpec(name="Account", address=next_loopback(), port=18090)
     chain = Scenario.model_validate({"name": "Unlock, then light", "steps": [
         {"device": "Back door lock", "state": "unlocked"}, {"device": "Porch light", "state": "on", "within": "1s"}]})
     async with VirtualHome(VirtualHomeSpec(name="Lock first", hosts=[spec]), advertise=False) as home:
         cloud = home.host("Account")
         lock = capability(cloud, "Back door lock", "lock")  # type: ignore[arg-type]
-        with pytest.raises(ActuationRefused, match="Back door lock"):
+        with pytest.raises(ActuationRefused, match="a lock, alarm or door: name it with --allow"):
             await LiveTrace(live_home(home), live_adapters(), timeout=2, wait=2, actuate=True).run(chain)
         assert cloud.value("Back door lock", "lock", "lock") == "locked"  # type: ignore[attr-defined]
         assert not any(line.startswith("POST") for line in cloud.request_log)  # type: ignore[attr-defined]
@@ -108,3 +108,8 @@ async def test_a_live_trace_with_actuate_operates_a_lock_only_when_the_home_file
         assert cloud.value("Back door lock", "lock", "lock") == "unlocked"  # type: ignore[attr-defined]
         assert report.steps[0].status.value == "passed"
         assert report.broken_link is not None and report.broken_link.step == 2  # nothing switches the light on
+        cloud.run("Back door lock", "lock", "lock")  # type: ignore[attr-defined]
+        from_command_line = live_home(home)  # --allow on the command line reaches the adapter's own guard too
+        from_command_line.hosts[0].options.update(poll_interval=0.2)
+        await LiveTrace(from_command_line, live_adapters(), timeout=2, wait=2, actuate=True, allow=[lock]).run(chain)
+        assert cloud.value("Back door lock", "lock", "lock") == "unlocked"  # type: ignore[attr-defined]

@@ -42,7 +42,7 @@ from typing import Any, Protocol, runtime_checkable
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..errors import WeaklinkError
-from ..model import EventRecord, HomeFragment, ProbeResult, StateChange
+from ..model import CapabilityKind, EventRecord, HomeFragment, ProbeResult, StateChange
 from .secrets import Secret
 
 DEFAULT_PROBE_TIMEOUT = 2.0  # seconds: a LAN device that has not answered by then is in trouble
@@ -50,6 +50,9 @@ DEFAULT_PROBE_TIMEOUT = 2.0  # seconds: a LAN device that has not answered by th
 # Entities that move something in the physical world with safety consequences: never
 # actuated unless the user named them.
 GUARDED_DOMAINS = frozenset({"lock", "alarm_control_panel", "cover", "garage_door", "siren", "valve"})
+# The same, for capabilities whose ids carry no domain (a cloud's device ids): guarded by what they are.
+GUARDED_KINDS = frozenset({CapabilityKind.LOCK, CapabilityKind.ALARM, CapabilityKind.COVER, CapabilityKind.SIREN,
+                           CapabilityKind.VALVE})
 
 
 class ActuationRefused(WeaklinkError):

@@ -34,7 +34,7 @@ from ..scenario import Scenario, Step
 from ..tracer import RecordedTracer, Recording
 from ..tracer.causes import CAUSES
 from .collect import HostVisit, LiveState, collect
-from .contract import DEFAULT_PROBE_TIMEOUT, GUARDED_DOMAINS, ActuationRefused, LiveAdapter, LiveSession
+from .contract import DEFAULT_PROBE_TIMEOUT, GUARDED_DOMAINS, GUARDED_KINDS, ActuationRefused, LiveAdapter, LiveSession
 from .homefile import LiveHome
 from .memory import MemoryHistory
 from .probe_evidence import PRIORITY, WHEREABOUTS, WHO, cause_of, concern, concerns, relevant, revise, strongest
@@ -78,7 +78,7 @@ class LiveTrace:
 
     async def run(self, scenario: Scenario, trigger: Callable[[], Awaitable[None]] | None = None) -> TraceReport:
         """Probe, watch the chain run, and report."""
-        self.state = state = await collect(self.home, self.adapters, self.timeout)
+        self.state = state = await collect(self._with_allowed(self.home), self.adapters, self.timeout)
         observers = [asyncio.ensure_future(self._observe(v.session)) for v in state.visits if v.session]
         try:
             self._seed(state)
@@ -154,10 +154,24 @@ class LiveTrace:
                 return change.at
         return None
 
+    def _with_allowed(self, home: LiveHome) -> LiveHome:
+        """The home with `--allow` handed to every host too: an adapter that guards its own devices (a cloud's
+        locks, whose ids name no domain) sees what the user named on the command line."""
+        if not self.allow:
+            return home
+        hosts = [host if not isinstance(host.options.get("allow", []), list)  # malformed: the adapter says so
+                 else host.model_copy(update={"options": {**host.options, "allow": sorted(
+                     set(host.options.get("allow", [])) | self.allow)}}) for host in home.hosts]
+        return home.model_copy(update={"hosts": hosts})
+
     async def _act_on_first_step(self, step: Step, entity: str | None, state: LiveState) -> None:
         if entity is None:
             raise ActuationRefused("--actuate: the chain's first step names no entity to act on")
-        if entity.split(".", 1)[0] in GUARDED_DOMAINS and entity not in self.allow:
+        kinds = {c.kind for v in state.visits if v.fragment for c in v.fragment.capabilities if c.id == entity}
+        guarded = entity.split(".", 1)[0] in GUARDED_DOMAINS or bool(kinds & GUARDED_KINDS)
+        named = self.allow | {str(name) for host in self.home.hosts  # the home file may name it too
+                               if isinstance(host.options.get("allow"), list) for name in host.options["allow"]}
+        if guarded and entity not in named:
             raise ActuationRefused(f"--actuate would operate {entity}, a lock, alarm or door: name it with --allow {entity}")
         for visit in state.visits:
             if visit.session and visit.fragment and any(c.id == entity for c in visit.fragment.capabilities):
