@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from weaklink.model import IdentifierKind, normalize_identifier
 
-from .errors import RequestFailed
+from .errors import IdentityMismatch, RequestFailed
 from .iot_models import SysInfo
 from .naming import device_ref, mac_digits, native_id
 
@@ -101,6 +101,16 @@ def mismatch(identity: Identity, expected_id: str | None, expected_mac: str | No
             return f"it answers as {identity.describe()} with MAC {identity.mac_address or 'none'}, not the " \
                    f"expected {normalize_identifier(IdentifierKind.MAC, expected)}"
     return None
+
+
+def check_expected(identity: Identity, where: str, expected_id: str | None, expected_mac: str | None,
+                   known: Identity | None) -> None:
+    """IdentityMismatch unless `identity` is the device expected: by the home file's deviceId or MAC,
+    else by the identity this session already saw."""
+    expected_id = expected_id or (known.device_id if known else None)
+    expected_mac = expected_mac or (known.mac if known else None)
+    if (reason := mismatch(identity, expected_id, expected_mac)) is not None:
+        raise IdentityMismatch(f"{where} is not {expected_id or expected_mac}: {reason}; nothing was switched on it")
 
 
 def _error(answer: dict[str, Any]) -> str:

@@ -13,29 +13,25 @@ seconds, 1 by default). The port is 9999 unless the home file gives another.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from weaklink.errors import UnknownElementError
 from weaklink.live.contract import DEFAULT_PROBE_TIMEOUT, DeviceDump, HostSpec
 from weaklink.model import EventRecord, HomeFragment, ProbeResult, StateChange
 
 from .errors import IdentityMismatch, KasaError, RequestFailed
-from .identity import Identity, NotAKasa, mismatch, read_identity, sysinfo_of
+from .identity import Identity, NotAKasa, check_expected, read_identity, sysinfo_of
 from .iot_models import SysInfo
 from .live_document import MODULE_REQUEST, SYSINFO_REQUEST, document_of, fragment_of
 from .naming import device_ref
 from .probe import probe_session
-from .relays import Relay, RelayTracker, relays_of
+from .relays import Command, Relay, forget_carried_out, poll_relays, relays_of, wanted_state
 from .transport import KasaTransport
 from .wire import KASA_PORT
 
 DEFAULT_POLL_INTERVAL = 1.0  # seconds between two get_sysinfo reads while observing
-RETRY_DELAYS = (0.5, 1.0, 2.0, 5.0)  # seconds before reading again after the device stopped answering
-SERVICES = ("turn_on", "turn_off", "toggle")
 
 
 @dataclass(frozen=True)
@@ -46,14 +42,6 @@ class Reading:
     sysinfo: dict[str, Any]  # as the device answered it
     parsed: SysInfo
     latency_ms: float
-
-
-@dataclass(frozen=True)
-class Command:
-    """A relay state this session commanded, not yet seen reported."""
-
-    on: bool
-    at: datetime
 
 
 class KasaSession:
@@ -101,23 +89,13 @@ class KasaSession:
         except NotAKasa as error:
             raise IdentityMismatch(f"{self.where} does not answer get_sysinfo as a Kasa device does: {error}; "
                                    "nothing was switched on it") from None
-        known = self.identity
-        expected_id = self.expected_id or (known.device_id if known else None)
-        expected_mac = self.expected_mac or (known.mac if known else None)
-        if (reason := mismatch(identity, expected_id, expected_mac)) is not None:
-            raise IdentityMismatch(f"{self.where} is not {expected_id or expected_mac}: {reason}; nothing was "
-                                   "switched on it")
+        check_expected(identity, self.where, self.expected_id, self.expected_mac, self.identity)
         self.identity = identity
         return Reading(identity, sysinfo, parsed, answer.latency_ms)
 
     def relays(self, reading: Reading) -> list[Relay]:
         """The outputs a reading reports; commands they now show were carried out are forgotten."""
-        relays = relays_of(reading.sysinfo, reading.parsed, self.where)
-        for relay in relays:
-            command = self.commanded.get(relay.capability_id)
-            if command is not None and relay.on == command.on:
-                del self.commanded[relay.capability_id]
-        return relays
+        return forget_carried_out(self.commanded, relays_of(reading.sysinfo, reading.parsed, self.where))
 
     async def read_document(self) -> tuple[Reading, dict[str, Any]]:
         """The device's answers as one python-kasa fixture document (`live_document`)."""
@@ -147,39 +125,21 @@ class KasaSession:
         protocol pushes nothing). A device that stops answering, or is no longer the one expected,
         makes every relay `unavailable` once (attributes say the layer and why); it is then read
         again, and its relays' states are reported when it answers."""
-        tracker = RelayTracker()
-        failures = 0
-        while True:
-            try:
-                relays = self.relays(await self.identify(self.timeout))
-            except (RequestFailed, IdentityMismatch) as error:
-                failure = error if isinstance(error, RequestFailed) else RequestFailed("network", "moved", str(error))
-                for change in tracker.lost(failure):
-                    yield change
-                await asyncio.sleep(RETRY_DELAYS[min(failures, len(RETRY_DELAYS) - 1)])
-                failures += 1
-                continue
-            failures = 0
-            for change in tracker.update(relays):
-                yield change
-            await asyncio.sleep(self.poll_interval)
+        async def read() -> list[Relay]:
+            return self.relays(await self.identify(self.timeout))
+
+        async for change in poll_relays(read, self.poll_interval):
+            yield change
 
     async def act(self, entity_id: str, service: str, data: Mapping[str, Any] | None = None) -> None:
         """Switch a relay or a strip's outlet: `turn_on`, `turn_off` or `toggle` (a domain prefix
         such as `switch.` is ignored), once the device proved it is the one expected."""
         reading = await self.identify(self.timeout)
         relays = self.relays(reading)
-        relay = next((r for r in relays if r.capability_id == entity_id), None)
-        if relay is None:
-            known = ", ".join(r.capability_id for r in relays if r.switchable) or "none"
-            raise UnknownElementError(f"{entity_id} is not a relay of {reading.identity.describe()} (it has: {known})")
+        relay, on = wanted_state(relays, entity_id, service, brand="Kasa", describe=reading.identity.describe())
         if not relay.switchable:
             raise KasaError(f"{entity_id} is a bulb's light, switched through its lighting service, which this "
                             "adapter does not drive; it switches relays and strip outlets")
-        action = service.rpartition(".")[2]
-        if action not in SERVICES:
-            raise UnknownElementError(f"a Kasa relay cannot {service!r}: it can {', '.join(SERVICES)}")
-        on = (not relay.on) if action == "toggle" else action == "turn_on"
         request: dict[str, Any] = {"system": {"set_relay_state": {"state": int(on)}}}
         if relay.child_id is not None:
             request = {"context": {"child_ids": [relay.child_id]}, **request}

@@ -26,17 +26,15 @@ from typing import Any
 
 import aiohttp
 
-from weaklink.errors import UnknownElementError
 from weaklink.live.contract import DEFAULT_PROBE_TIMEOUT, DeviceDump, HostSpec
 from weaklink.model import EventRecord, HomeFragment, ProbeResult, StateChange
 
 from .errors import IdentityMismatch, RequestFailed
-from .identity import NotAKasa, mismatch
+from .identity import NotAKasa, check_expected
 from .klap import account_hash
 from .klap_transport import KlapTransport
 from .naming import device_ref
-from .relays import Relay, RelayTracker
-from .session import RETRY_DELAYS, SERVICES, Command
+from .relays import Command, Relay, forget_carried_out, poll_relays, wanted_state
 from .smart_client import SmartClient
 from .tapo_discovery import ask
 from .tapo_document import (
@@ -107,12 +105,8 @@ class TapoSession:
         except NotAKasa as error:
             raise IdentityMismatch(f"{self.where} does not answer get_device_info as a Tapo device does: {error}; "
                                    "nothing was switched on it") from None
-        known = self.identity.identity if self.identity else None
-        expected_id = self.expected_id or (known.device_id if known else None)
-        expected_mac = self.expected_mac or (known.mac if known else None)
-        if (reason := mismatch(identity, expected_id, expected_mac)) is not None:
-            raise IdentityMismatch(f"{self.where} is not {expected_id or expected_mac}: {reason}; nothing was "
-                                   "switched on it")
+        check_expected(identity, self.where, self.expected_id, self.expected_mac,
+                       self.identity.identity if self.identity else None)
         reading = TapoReading(identity, answers["get_device_info"], components_of(answers.get("component_nego")),
                               {name: answers[name] for name in FIRST}, results.latency_ms)
         self.identity = reading
@@ -128,12 +122,7 @@ class TapoSession:
 
     def relays(self, document: dict[str, Any]) -> list[Relay]:
         """The outputs a document reports; commands they now show were carried out are forgotten."""
-        relays = relays_of(document, self.where)
-        for relay in relays:
-            command = self.commanded.get(relay.capability_id)
-            if command is not None and relay.on == command.on:
-                del self.commanded[relay.capability_id]
-        return relays
+        return forget_carried_out(self.commanded, relays_of(document, self.where))
 
     async def read_document(self) -> tuple[TapoReading, dict[str, Any]]:
         """The device's answers as one python-kasa fixture document (`tapo_document`)."""
@@ -180,36 +169,18 @@ class TapoSession:
         stops proving it knows the account, or is no longer the one expected, makes every relay
         `unavailable` once (attributes say the layer and why); it is then read again, and its
         relays' states are reported when it answers."""
-        tracker = RelayTracker()
-        failures = 0
-        while True:
-            try:
-                _, relays = await self.read_relays(self.timeout)
-            except (RequestFailed, IdentityMismatch) as error:
-                failure = error if isinstance(error, RequestFailed) else RequestFailed("network", "moved", str(error))
-                for change in tracker.lost(failure):
-                    yield change
-                await asyncio.sleep(RETRY_DELAYS[min(failures, len(RETRY_DELAYS) - 1)])
-                failures += 1
-                continue
-            failures = 0
-            for change in tracker.update(relays):
-                yield change
-            await asyncio.sleep(self.poll_interval)
+        async def read() -> list[Relay]:
+            return (await self.read_relays(self.timeout))[1]
+
+        async for change in poll_relays(read, self.poll_interval):
+            yield change
 
     async def act(self, entity_id: str, service: str, data: Mapping[str, Any] | None = None) -> None:
         """Switch the plug's relay or a strip's outlet: `turn_on`, `turn_off` or `toggle` (a domain
         prefix such as `switch.` is ignored), once the device proved it knows the account and is
         the one expected."""
         reading, relays = await self.read_relays(self.timeout)
-        relay = next((r for r in relays if r.capability_id == entity_id), None)
-        if relay is None:
-            known = ", ".join(r.capability_id for r in relays) or "none"
-            raise UnknownElementError(f"{entity_id} is not a relay of {reading.identity.describe()} (it has: {known})")
-        action = service.rpartition(".")[2]
-        if action not in SERVICES:
-            raise UnknownElementError(f"a Tapo relay cannot {service!r}: it can {', '.join(SERVICES)}")
-        on = (not relay.on) if action == "toggle" else action == "turn_on"
+        relay, on = wanted_state(relays, entity_id, service, brand="Tapo", describe=reading.identity.describe())
         if relay.child_id is not None:
             await self.smart.child(relay.child_id, "set_device_info", {"device_on": on}, timeout=self.timeout)
         else:
