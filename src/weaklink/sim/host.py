@@ -14,6 +14,7 @@ devices they mirror (`links`), as real integrations hear event streams and notif
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 from abc import ABC, abstractmethod
 from collections.abc import Callable
@@ -30,6 +31,16 @@ def loopback(address: str) -> str:
     if not ipaddress.ip_address(address).is_loopback:
         raise ValueError(f"{address} is not a loopback address: the simulated home only binds 127.0.0.x")
     return address
+
+
+class Datagrams(asyncio.DatagramProtocol):
+    """Hands every datagram a UDP simulator receives to `received(data, sender)`."""
+
+    def __init__(self, received: Callable[[bytes, tuple[str, int]], None]) -> None:
+        self._received = received
+
+    def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
+        self._received(data, addr)
 
 
 class SimHost(ABC):

@@ -48,7 +48,6 @@ changes nothing, there is nothing to withdraw):
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 import socket
 import struct
@@ -57,12 +56,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field
 from zeroconf.asyncio import AsyncServiceInfo
 
 from .faults import Fault, FaultKind
-from .host import SimHost
+from .host import Datagrams, SimHost
 from .mdns import Advertiser
+from .tplink import TpLinkSpec
 
 KASA_PORT = 9999
 INITIAL_KEY = 171
@@ -98,55 +98,17 @@ MODELS: dict[str, KasaModel] = {
 }
 
 
-def _digest(name: str, purpose: str) -> str:
-    return hashlib.sha256(f"weaklink-sim:kasa:{purpose}:{name}".encode()).hexdigest().upper()
-
-
-class KasaSpec(BaseModel):
+class KasaSpec(TpLinkSpec):
     """A Kasa plug or strip in the simulated home's YAML. Ids, MAC and outlet names default to
     values derived from `name` (its alias in the Kasa app)."""
 
-    model_config = ConfigDict(extra="forbid")
+    BRAND = "kasa"
+    MAC_PREFIX = ("50", "C7", "BF")
+    MODELS = MODELS
 
     kind: Literal["kasa"] = "kasa"
-    name: str
-    address: str
     port: int = Field(default=KASA_PORT, ge=1, le=65535, description="TCP and UDP.")
     model: str = Field(default="HS110(EU)", description=f"One of {', '.join(MODELS)}.")
-    device_id: str = Field(default="", pattern=r"^([0-9A-F]{40})?$", description="40 hex digits (derived).")
-    mac: str = Field(default="", pattern=r"^(([0-9A-F]{2}:){5}[0-9A-F]{2})?$", description="Derived when empty.")
-    on: bool = Field(default=False, description="The relay (every outlet of a strip) at start.")
-    outlets: list[str] = Field(default_factory=list, description="A strip's outlet names (default: Outlet 1…).")
-    load_watts: float = Field(default=60.0, ge=0, description="What the load on each relay draws while on.")
-    rssi: int = Field(default=-52, le=0)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _upper(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            data = {**data, **{key: data[key].upper() for key in ("device_id", "mac") if isinstance(data.get(key), str)}}
-        return data
-
-    @field_validator("model")
-    @classmethod
-    def _known_model(cls, model: str) -> str:
-        if model not in MODELS:
-            raise ValueError(f"model {model!r} is not simulated (models: {', '.join(MODELS)})")
-        return model
-
-    @model_validator(mode="after")
-    def _derive(self) -> KasaSpec:
-        known = MODELS[self.model]
-        self.device_id = self.device_id or _digest(self.name, "device")[:40]
-        if not self.mac:
-            tail = _digest(self.name, "mac")[:6]
-            self.mac = ":".join(["50", "C7", "BF", tail[0:2], tail[2:4], tail[4:6]])  # a TP-Link range
-        if known.outlets == 0 and self.outlets:
-            raise ValueError(f"a {self.model} is a plug: it has no outlets to name")
-        if known.outlets and len(self.outlets) not in (0, known.outlets):
-            raise ValueError(f"a {self.model} has {known.outlets} outlets, not {len(self.outlets)}")
-        self.outlets = self.outlets or [f"Outlet {i}" for i in range(1, known.outlets + 1)]
-        return self
 
     @property
     def hardware(self) -> KasaModel:
@@ -219,14 +181,6 @@ def outlet_of(fault: Fault) -> int | None:
     return int(target) if target.isdigit() else None
 
 
-class _Datagrams(asyncio.DatagramProtocol):
-    def __init__(self, received: Callable[[bytes, tuple[str, int]], None]) -> None:
-        self._received = received
-
-    def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
-        self._received(data, addr)
-
-
 class KasaDevice(SimHost):
     """A Kasa plug or strip on `address:port` (TCP and UDP). State API: `relay_on`, `set_relay`;
     `request_log` holds every request as it arrived (decrypted), `calls` the commands it acted on."""
@@ -290,7 +244,7 @@ class KasaDevice(SimHost):
         loop = asyncio.get_running_loop()
         self._server = await asyncio.start_server(self._connection, host=self.address, port=self.port,
                                                   reuse_address=True)
-        self._datagrams, _ = await loop.create_datagram_endpoint(lambda: _Datagrams(self._datagram),
+        self._datagrams, _ = await loop.create_datagram_endpoint(lambda: Datagrams(self._datagram),
                                                                  local_addr=(self.address, self.port))
 
     async def _unserve(self) -> None:
@@ -448,12 +402,12 @@ class KasaDevice(SimHost):
     # -------------------------------------------------------------- answers
 
     def _ids(self) -> dict[str, Any]:
-        return {"deviceId": self.spec.device_id, "hwId": _digest(self.spec.model, "hw")[:32],
-                "oemId": _digest(self.spec.model, "oem")[:32]}
+        return {"deviceId": self.spec.device_id, "hwId": self.spec.digest(self.spec.model, "hw")[:32],
+                "oemId": self.spec.digest(self.spec.model, "oem")[:32]}
 
     def _location(self) -> dict[str, int]:
         # where the app placed the device, in 1/10000 degrees: a secret every dump must redact
-        digits = int(_digest(self.spec.name, "place")[:8], 16)
+        digits = int(self.spec.digest(self.spec.name, "place")[:8], 16)
         return {"latitude_i": 300000 + digits % 200000, "longitude_i": -1200000 + digits % 400000}
 
     def sysinfo(self) -> dict[str, Any]:

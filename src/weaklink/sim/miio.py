@@ -54,7 +54,6 @@ import json
 import re
 import struct
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
@@ -64,7 +63,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from zeroconf.asyncio import AsyncServiceInfo
 
 from .faults import Fault, FaultKind
-from .host import SimHost
+from .host import Datagrams, SimHost
 from .mdns import Advertiser, service_info
 
 MIIO_PORT = 54321
@@ -236,16 +235,6 @@ def garble(packet: bytes, mode: str) -> bytes:
 # ------------------------------------------------------------------ the device
 
 
-class _Endpoint(asyncio.DatagramProtocol):
-    """Hands every datagram to the device."""
-
-    def __init__(self, received: Callable[[bytes, tuple[str, int]], None]) -> None:
-        self._received = received
-
-    def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
-        self._received(data, addr)
-
-
 class MiioDevice(SimHost):
     """A miIO device answering on UDP `address:port`. State API: `power`, `set_power`,
     `properties`, `set_property`; `calls` lists the commands it acted on."""
@@ -311,7 +300,7 @@ class MiioDevice(SimHost):
     async def _serve(self) -> None:
         loop = asyncio.get_running_loop()
         self._transport, _ = await loop.create_datagram_endpoint(
-            lambda: _Endpoint(self._received), local_addr=(self.address, self.port))
+            lambda: Datagrams(self._received), local_addr=(self.address, self.port))
 
     async def _unserve(self) -> None:
         for task in list(self._pending):

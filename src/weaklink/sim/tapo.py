@@ -49,21 +49,28 @@ import json
 import secrets
 import struct
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
 from aiohttp import web
 from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, model_validator
 from zeroconf.asyncio import AsyncServiceInfo
 
 from .faults import Fault, FaultKind
+from .host import Datagrams
 from .http import HttpHost
 from .kasa import Relay, outlet_of
 from .mdns import Advertiser
-from .tapo_smart import METER_COMPONENTS, PLUG_COMPONENTS, STRIP_COMPONENTS, SmartMethods, b64
+from .tapo_smart import (
+    METER_COMPONENTS,
+    PLUG_COMPONENTS,
+    STRIP_COMPONENTS,
+    SmartMethods,
+    b64,
+)
+from .tplink import TpLinkSpec
 
 HTTP_PORT = 80
 DISCOVERY_PORT = 20002
@@ -94,63 +101,29 @@ MODELS: dict[str, TapoModel] = {
 }
 
 
-def _digest(name: str, purpose: str) -> str:
-    return hashlib.sha256(f"weaklink-sim:tapo:{purpose}:{name}".encode()).hexdigest().upper()
-
-
-class TapoSpec(BaseModel):
+class TapoSpec(TpLinkSpec):
     """A Tapo plug or strip in the simulated home's YAML. Ids, MAC, the account and the outlets'
     names default to values derived from `name` (its nickname in the Tapo app)."""
 
-    model_config = ConfigDict(extra="forbid")
+    BRAND = "tapo"
+    MAC_PREFIX = ("3C", "84", "6A")
+    MODELS = MODELS
 
     kind: Literal["tapo"] = "tapo"
-    name: str
-    address: str
     port: int = Field(default=HTTP_PORT, ge=1, le=65535, description="KLAP over HTTP.")
     discovery_port: int = Field(default=DISCOVERY_PORT, ge=1, le=65535, description="UDP discovery (TDP).")
     model: str = Field(default="P110(EU)", description=f"One of {', '.join(MODELS)}.")
-    device_id: str = Field(default="", pattern=r"^([0-9A-F]{40})?$", description="40 hex digits (derived).")
-    mac: str = Field(default="", pattern=r"^(([0-9A-F]{2}:){5}[0-9A-F]{2})?$", description="Derived when empty.")
     username: str = Field(default="", description="The TP-Link account's e-mail address (derived, throwaway).")
     password: str = Field(default="", description="The account's password (derived, throwaway).")
-    on: bool = Field(default=False, description="The relay (every outlet of a strip) at start.")
-    outlets: list[str] = Field(default_factory=list, description="A strip's outlet names (default: Outlet 1…).")
-    load_watts: float = Field(default=60.0, ge=0, description="What the load on each relay draws while on.")
-    rssi: int = Field(default=-52, le=0)
     ssid: str = Field(default="", description="The Wi-Fi network it is on (derived).")
     region: str = Field(default="Europe/Berlin", description="Its time zone, as set in the app.")
     time_diff: int = Field(default=60, description="Minutes from UTC, as the device reports it.")
 
-    @model_validator(mode="before")
-    @classmethod
-    def _upper(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            data = {**data, **{key: data[key].upper() for key in ("device_id", "mac") if isinstance(data.get(key), str)}}
-        return data
-
-    @field_validator("model")
-    @classmethod
-    def _known_model(cls, model: str) -> str:
-        if model not in MODELS:
-            raise ValueError(f"model {model!r} is not simulated (models: {', '.join(MODELS)})")
-        return model
-
     @model_validator(mode="after")
-    def _derive(self) -> TapoSpec:
-        known = MODELS[self.model]
-        self.device_id = self.device_id or _digest(self.name, "device")[:40]
-        if not self.mac:
-            tail = _digest(self.name, "mac")[:6]
-            self.mac = ":".join(["3C", "84", "6A", tail[0:2], tail[2:4], tail[4:6]])  # a TP-Link range
-        self.username = self.username or f"sim-{_digest(self.name, 'account')[:8].lower()}@example.com"
-        self.password = self.password or _digest(self.name, "password")[:16].lower()
-        self.ssid = self.ssid or f"weaklink-sim-{_digest(self.name, 'ssid')[:4].lower()}"
-        if known.outlets == 0 and self.outlets:
-            raise ValueError(f"a {self.model} is a plug: it has no outlets to name")
-        if known.outlets and len(self.outlets) not in (0, known.outlets):
-            raise ValueError(f"a {self.model} has {known.outlets} outlets, not {len(self.outlets)}")
-        self.outlets = self.outlets or [f"Outlet {i}" for i in range(1, known.outlets + 1)]
+    def _derive_account(self) -> TapoSpec:
+        self.username = self.username or f"sim-{self.digest(self.name, 'account')[:8].lower()}@example.com"
+        self.password = self.password or self.digest(self.name, "password")[:16].lower()
+        self.ssid = self.ssid or f"weaklink-sim-{self.digest(self.name, 'ssid')[:4].lower()}"
         return self
 
     @property
@@ -225,14 +198,6 @@ def tdp_packet(payload: bytes, serial: int = 0, op_code: int = 1, flags: int = 1
     return bytes(packet)
 
 
-class _Datagrams(asyncio.DatagramProtocol):
-    def __init__(self, received: Callable[[bytes, tuple[str, int]], None]) -> None:
-        self._received = received
-
-    def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
-        self._received(data, addr)
-
-
 # ------------------------------------------------------------------ the device
 
 
@@ -254,7 +219,7 @@ class TapoDevice(HttpHost):
         self.calls: list[tuple[str, Any]] = []
         self.smart_log: list[str] = []
         self.discovery_requests = 0
-        self.setup_code = "".join(str(int(c, 16) % 10) for c in _digest(spec.name, "homekit")[:8])
+        self.setup_code = "".join(str(int(c, 16) % 10) for c in spec.digest(spec.name, "homekit")[:8])
         self._sessions: dict[str, KlapSession] = {}
         self.methods = SmartMethods(self)
         self._datagrams: asyncio.DatagramTransport | None = None
@@ -291,7 +256,7 @@ class TapoDevice(HttpHost):
     def account(self) -> bytes:
         """The auth hash of the account the device belongs to now (another one under `key_revoked`)."""
         if self.faults.active(FaultKind.KEY_REVOKED) is not None:
-            return auth_hash(self.spec.username, f"changed:{_digest(self.spec.name, 'revoked')}")
+            return auth_hash(self.spec.username, f"changed:{self.spec.digest(self.spec.name, 'revoked')}")
         return auth_hash(self.spec.username, self.spec.password)
 
     # -------------------------------------------------------------- state API
@@ -325,11 +290,11 @@ class TapoDevice(HttpHost):
 
     def _place(self) -> dict[str, int]:
         # where the app placed the device, in 1/10000 degrees: a secret every dump must redact
-        digits = int(_digest(self.spec.name, "place")[:8], 16)
+        digits = int(self.spec.digest(self.spec.name, "place")[:8], 16)
         return {"latitude": 300000 + digits % 200000, "longitude": -1200000 + digits % 400000}
 
     def _ids(self, purpose: str) -> str:
-        return _digest(self.spec.model, purpose)[:32]
+        return self.spec.digest(self.spec.model, purpose)[:32]
 
     @property
     def mac_dashed(self) -> str:
@@ -445,7 +410,7 @@ class TapoDevice(HttpHost):
         await super()._serve()
         loop = asyncio.get_running_loop()
         self._datagrams, _ = await loop.create_datagram_endpoint(
-            lambda: _Datagrams(self._datagram), local_addr=(self.address, self.spec.discovery_port))
+            lambda: Datagrams(self._datagram), local_addr=(self.address, self.spec.discovery_port))
 
     async def _unserve(self) -> None:
         self._sessions.clear()  # a device that loses power forgets its sessions
