@@ -36,7 +36,9 @@ def zip_folder(folder: Path, *, extra: dict[str, bytes] | None = None, prefix: s
             if path.is_file():
                 bundle.write(path, prefix + path.relative_to(folder).as_posix())
         for name, data in (extra or {}).items():
-            bundle.writestr(name, data)
+            # a fixed time: writestr would stamp the current one, and the same bundle must be the same bytes
+            bundle.writestr(zipfile.ZipInfo(name, date_time=(2026, 11, 11, 0, 0, 0)), data,
+                            compress_type=zipfile.ZIP_DEFLATED)
     return out.getvalue()
 
 
