@@ -62,6 +62,20 @@ class CaseFilter:
     text: str | None = None
 
 
+# A case's row with its brands and its latest run's state, in one query (the list shows up to 500 at once).
+_BRAND_SEPARATOR = "\x1f"
+_CASE_COLUMNS = (
+    "c.*, (SELECT group_concat(b.brand, char(31)) FROM case_brands b WHERE b.case_id = c.id) AS brand_list, "
+    "(SELECT r.state FROM runs r WHERE r.case_id = c.id ORDER BY r.number DESC LIMIT 1) AS run_state"
+)
+
+
+def _with_brands(row: dict[str, Any]) -> dict[str, Any]:
+    listed = row.pop("brand_list")
+    row["brands"] = sorted(listed.split(_BRAND_SEPARATOR)) if listed else []
+    return row
+
+
 def now() -> str:
     """The current time as the store writes it (ISO 8601, UTC, seconds)."""
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -144,19 +158,8 @@ class CaseStore:
 
     def case(self, case_id: int) -> dict[str, Any] | None:
         """One case's row with its brands, or None."""
-        row = self._one("SELECT * FROM cases WHERE id = ?", (case_id,))
-        if row is not None:
-            row["brands"] = self._brands(case_id)
-            row["run_state"] = self._latest_run_state(case_id)
-        return row
-
-    def _brands(self, case_id: int) -> list[str]:
-        return [r["brand"] for r in self._all("SELECT brand FROM case_brands WHERE case_id = ? ORDER BY brand",
-                                               (case_id,))]
-
-    def _latest_run_state(self, case_id: int) -> str | None:
-        row = self._one("SELECT state FROM runs WHERE case_id = ? ORDER BY number DESC LIMIT 1", (case_id,))
-        return row["state"] if row else None
+        rows = self._all(f"SELECT {_CASE_COLUMNS} FROM cases c WHERE c.id = ?", (case_id,))
+        return _with_brands(rows[0]) if rows else None
 
     def _where(self, selection: CaseFilter) -> tuple[str, list[Any]]:
         clauses, parameters = [], []
@@ -182,12 +185,9 @@ class CaseStore:
         """The cases `selection` picks, newest first, and how many it picks in all."""
         where, parameters = self._where(selection)
         total = self._db.execute(f"SELECT count(*) FROM cases c{where}", parameters).fetchone()[0]
-        rows = self._all(f"SELECT * FROM cases c{where} ORDER BY c.id DESC LIMIT ? OFFSET ?",
+        rows = self._all(f"SELECT {_CASE_COLUMNS} FROM cases c{where} ORDER BY c.id DESC LIMIT ? OFFSET ?",
                          [*parameters, limit, offset])
-        for row in rows:
-            row["brands"] = self._brands(row["id"])
-            row["run_state"] = self._latest_run_state(row["id"])
-        return rows, int(total)
+        return [_with_brands(row) for row in rows], int(total)
 
     def tally(self, selection: CaseFilter, expression: str, *, limit: int = 10) -> list[tuple[str, int]]:
         """How many selected cases share each value of `expression` (a column expression of `c`), most first."""
