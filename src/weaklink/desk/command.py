@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 
 from .config import DEFAULT_MAX_UPLOAD, DeskConfig, is_loopback
+
+if TYPE_CHECKING:  # the desk itself is imported when a command runs, so `weaklink --help` stays quick
+    from .service import Desk
+
+T = TypeVar("T")
 
 data_option = click.option(
     "--data", "data_dir", type=click.Path(path_type=Path, file_okay=False), default=Path("weaklink-desk"),
@@ -40,7 +47,7 @@ def serve(data_dir: Path, host: str, port: int, workers: int | None, max_upload_
     config = DeskConfig.model_validate(settings)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     # open (and migrate) the store before listening: a bad one is one line and exit status 2, not a traceback
-    token = asyncio.run(_prepare(config))
+    token = _with_store(config, _first_agent)
     if config.login_required:
         if token:
             click.echo(f"weaklink desk: no agent yet; made agent 'admin' with token {token}\n"
@@ -58,18 +65,27 @@ def serve(data_dir: Path, host: str, port: int, workers: int | None, max_upload_
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
 
-async def _prepare(config: DeskConfig) -> str | None:
-    """Open the store; when agents must log in and none exists yet, make 'admin' and return its token."""
+def _with_store(config: DeskConfig, work: Callable[[Desk], Awaitable[T]]) -> T:
+    """Run `work` on the desk's store alone (no workers, nothing resumed): managing agents, or
+    checking the store before serving."""
     from .service import Desk
 
-    desk = Desk(config)
-    await desk.start(work=False)
-    try:
-        if config.login_required and not await desk.agents():
-            return await desk.add_agent("admin")
-        return None
-    finally:
-        await desk.stop()
+    async def run() -> T:
+        desk = Desk(config)
+        await desk.start(work=False)
+        try:
+            return await work(desk)
+        finally:
+            await desk.stop()
+
+    return asyncio.run(run())
+
+
+async def _first_agent(desk: Desk) -> str | None:
+    """When agents must log in and none exists yet, make 'admin' and return its token."""
+    if desk.config.login_required and not await desk.agents():
+        return await desk.add_agent("admin")
+    return None
 
 
 @click.group()
@@ -82,19 +98,7 @@ def agent() -> None:
 @data_option
 def agent_add(name: str, data_dir: Path) -> None:
     """Make an agent and print their token (shown this once; the desk keeps only its hash)."""
-    token = asyncio.run(_add(DeskConfig(data_dir=data_dir), name))
-    click.echo(token)
-
-
-async def _add(config: DeskConfig, name: str) -> str:
-    from .service import Desk
-
-    desk = Desk(config)
-    await desk.start(work=False)
-    try:
-        return await desk.add_agent(name)
-    finally:
-        await desk.stop()
+    click.echo(_with_store(DeskConfig(data_dir=data_dir), lambda desk: desk.add_agent(name)))
 
 
 @agent.command("remove")
@@ -102,17 +106,7 @@ async def _add(config: DeskConfig, name: str) -> str:
 @data_option
 def agent_remove(name: str, data_dir: Path) -> None:
     """Revoke an agent's token; their sessions end at once."""
-    async def remove() -> None:
-        from .service import Desk
-
-        desk = Desk(DeskConfig(data_dir=data_dir))
-        await desk.start(work=False)
-        try:
-            await desk.remove_agent(name)
-        finally:
-            await desk.stop()
-
-    asyncio.run(remove())
+    _with_store(DeskConfig(data_dir=data_dir), lambda desk: desk.remove_agent(name))
     click.echo(f"removed agent {name}")
 
 
@@ -120,15 +114,5 @@ def agent_remove(name: str, data_dir: Path) -> None:
 @data_option
 def agent_list(data_dir: Path) -> None:
     """The agents (never their tokens)."""
-    async def names() -> list[dict[str, str]]:
-        from .service import Desk
-
-        desk = Desk(DeskConfig(data_dir=data_dir))
-        await desk.start(work=False)
-        try:
-            return await desk.agents()
-        finally:
-            await desk.stop()
-
-    for row in asyncio.run(names()):
+    for row in _with_store(DeskConfig(data_dir=data_dir), lambda desk: desk.agents()):
         click.echo(f"{row['name']}\t{row['created_at']}")

@@ -107,27 +107,23 @@ def trace_case(job: TraceJob) -> TraceOutcome:
                 brands=brands, notes=notes)
         outcome = _outcome(primary, party.name if party else None)
         write_progress(progress, "done", 1.0)
-        return TraceOutcome(result_json=redact_text(_in_bundle_terms(result.model_dump_json(), files)),
+        return TraceOutcome(result_json=redact_text(_in_bundle_terms(result.model_dump_json(), files, in_json=True)),
                             outcome=outcome, brands=brands,
                             broken_brands=list(party.brands) if party else [])
     except WeaklinkError as exc:
-        return TraceOutcome(error=redact_text(_relative(str(exc), files.root)))
+        return TraceOutcome(error=redact_text(_in_bundle_terms(str(exc), files)))
     except Exception as exc:  # a bug: the case says so, the log keeps the detail
         log.exception("tracing case folder %s run %s failed", files.root.name, job.run)
         return TraceOutcome(error=f"weaklink failed on this bundle ({type(exc).__name__}); the desk's log has the detail")
 
 
-def _in_bundle_terms(text: str, files: CaseFiles) -> str:
-    """Reports name files as they sit in the customer's bundle, never where the desk keeps it."""
+def _in_bundle_terms(text: str, files: CaseFiles, *, in_json: bool = False) -> str:
+    """Reports and error messages name files as they sit in the customer's bundle, never where the
+    desk keeps it; `in_json` when `text` is JSON, where a path is written escaped."""
     for folder, name in ((files.home, "bundle"), (files.root, "case")):
-        escaped = json.dumps(str(folder))[1:-1]
-        text = text.replace(escaped + "/", "").replace(escaped, name)
+        written = json.dumps(str(folder))[1:-1] if in_json else str(folder)
+        text = text.replace(written + "/", "").replace(written, name)
     return text
-
-
-def _relative(message: str, root: Path) -> str:
-    """Error messages name files inside the bundle, not where the desk keeps it."""
-    return message.replace(str(root / "home") + "/", "").replace(str(root) + "/", "")
 
 
 def _outcome(report: TraceReport | None, party: str | None) -> dict[str, str | None]:
@@ -188,7 +184,7 @@ def escalate_case(job: EscalationJob) -> EscalationOutcome:
         write_atomically(files.escalations / file_name, data)
         return EscalationOutcome(file_name=file_name, sha256=digest, size=len(data), party=name)
     except WeaklinkError as exc:
-        return EscalationOutcome(error=redact_text(_relative(str(exc), files.root)))
+        return EscalationOutcome(error=redact_text(_in_bundle_terms(str(exc), files)))
     except Exception as exc:
         log.exception("escalating case %s run %s failed", job.case_id, job.run)
         return EscalationOutcome(error=f"weaklink failed to build the bundle ({type(exc).__name__}); the desk's log "
