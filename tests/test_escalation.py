@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from weaklink.bundle import Party, build_escalation, responsible_party
+from weaklink.bundle.pseudonyms import Pseudonyms
 from weaklink.cli import parse_at
 from weaklink.home import OpenHome, open_home
 from weaklink.redact import REDACTED
@@ -213,6 +214,30 @@ def test_identifiers_outside_the_hop_become_pseudonyms(home: OpenHome, radio: Tr
     assert DRIVEWAY_IEEE in links.values() and seen[0] in links.values()
     manifest = json.loads(files["manifest.json"])
     assert manifest["redacted"]["pseudonyms"][seen[0]] == "zigbee"
+
+
+def test_ipv6_addresses_outside_the_hop_become_pseudonyms(home: OpenHome, radio: TraceReport) -> None:
+    # the fridge's global address written three ways, a SLAAC address (its MAC inside), the hub's
+    # IPv4 address mapped into IPv6, and what is nobody's address: mDNS's group, loopback, times
+    notes = ("fridge 2001:db8:4::42, 2001:0DB8:0004:0000:0000:0000:0000:0042 and [2001:db8:4::42]:80; "
+             "tv fe80::aa03:2aff:febe:54c8%wlan0; hub ::ffff:192.168.1.20; "
+             "mdns ff02::fb, lo ::1, at 18:40:48.001, std::string")
+    readme = members(build_escalation(radio, home, key=KEY, case_notes=notes))["README.md"].decode()
+    said = readme.split("fridge ", 1)[1].split(" and [", 1)[0].split(", ")
+    assert said[0].startswith("device-") and said == [said[0]] * 2
+    assert f"[{said[0]}]:80" in readme
+    for gone in ("2001:db8", "2001:0DB8", "fe80::", "aa03:2aff"):
+        assert gone not in readme, gone
+    assert "%wlan0" in readme and "hub ::ffff:192.168.1.20;" in readme
+    assert "mdns ff02::fb, lo ::1, at 18:40:48.001, std::string" in readme
+
+
+def test_the_hops_ipv6_address_is_kept_however_it_is_written(home: OpenHome) -> None:
+    pseudonyms = Pseudonyms(KEY, keep=set(), others=[])
+    kept = Pseudonyms.for_hop(None, home, KEY, extra_kept=["2001:db8::20"])
+    assert kept.text("bridge at 2001:DB8:0:0::20 and 2001:db8::21") == (
+        f"bridge at 2001:DB8:0:0::20 and {kept.name('ip:2001:db8::21')}")
+    assert pseudonyms.text("2001:db8::20").startswith("device-")
 
 
 def test_shared_device_ids_are_kept(home: OpenHome, radio: TraceReport) -> None:

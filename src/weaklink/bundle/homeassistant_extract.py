@@ -21,7 +21,7 @@ from ..graph import HomeGraph
 from ..home import OpenHome
 from ..yamlio import Tagged, parse_yaml, plain
 from .hop import Hop
-from .pseudonyms import IPV4
+from .pseudonyms import address_identifier
 
 # The registries read, each with the list in its `data` that holds the hop's entries.
 REGISTRIES = {"core.entity_registry": "entities", "core.device_registry": "devices", "core.config_entries": "entries"}
@@ -37,7 +37,7 @@ class HomeAssistantPart:
 
     json: dict[str, Any]  # bundle path → document
     text: dict[str, str]  # bundle path → text
-    addresses: set[str]  # IPv4 addresses of the hop's devices found in their config entries
+    addresses: set[str]  # IP addresses of the hop's devices found in their config entries
 
 
 def is_config_folder(path: Path) -> bool:
@@ -73,7 +73,7 @@ def home_assistant_part(folder: Path, prefix: str, hop: Hop, home: OpenHome,
         if registry == "core.config_entries":
             for entry in kept["entries"]:
                 host = entry.get("data", {}).get("host") if isinstance(entry.get("data"), dict) else None
-                if isinstance(host, str) and IPV4.fullmatch(host):
+                if isinstance(host, str) and address_identifier(host):
                     part.addresses.add(host)
     automations = [_automation_config(folder, graph, entity_id) for entity_id in hop.automations]
     part.json[f"{prefix}/automations.json"] = [a for a in automations if a is not None]
