@@ -15,12 +15,13 @@ import json
 import secrets
 import shutil
 import zipfile
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from weaklink.bundle import Party, build_escalation, responsible_party
+from weaklink.bundle import history_extract
 from weaklink.bundle.pseudonyms import Pseudonyms
 from weaklink.cli import parse_at
 from weaklink.home import OpenHome, open_home
@@ -141,7 +142,7 @@ def test_the_bundle_holds_the_report_the_evidence_and_a_manifest(home: OpenHome,
     assert set(files) - {"README.md", "report.json", "report.md", "evidence.json", "graph.svg", "manifest.json"} == {
         "data/homeassistant/ha-config/core.entity_registry.json", "data/homeassistant/ha-config/core.device_registry.json",
         "data/homeassistant/ha-config/core.config_entries.json", "data/homeassistant/ha-config/automations.json",
-        "data/homeassistant/ha-config/home-assistant.log", "data/hue/hue export.json"}
+        "data/homeassistant/ha-config/home-assistant.log", "data/hue/hue export.json", "history.json"}
     report = TraceReport.model_validate_json(files["report.json"])
     assert report.steps == radio.steps and report.broken_link is not None and radio.broken_link is not None
     # the same finding; where its evidence was read is named without the local folder it was read from
@@ -182,6 +183,55 @@ def test_only_the_hops_part_of_the_config_folder_is_sent(home: OpenHome, radio: 
                       str(home.path)):
         assert elsewhere not in everything_sent, elsewhere
     assert not [name for name in files if name.endswith((".db", "secrets.yaml", "core.config"))]
+
+
+def test_the_hops_recorded_history_around_the_incident_is_sent(home: OpenHome, radio: TraceReport) -> None:
+    files = members(build_escalation(radio, home, key=KEY))
+    history = json.loads(files["history.json"])
+    assert history["entities"] == ["light.driveway"]
+    start, end = (datetime.fromisoformat(history["window"][edge]) for edge in ("start", "end"))
+    assert radio.incident.triggered_at is not None and start == radio.incident.triggered_at - timedelta(hours=1)
+    assert end > max(step.deadline for step in radio.steps if step.deadline)
+    # the light had dropped off its radio before the window opened: that row says so
+    [opening] = history["state_when_the_window_opens"]
+    assert (opening["entity_id"], opening["state"]) == ("light.driveway", "unavailable")
+    assert datetime.fromisoformat(opening["at"]) < start
+    assert all(row["entity_id"] == "light.driveway" and start <= datetime.fromisoformat(row["at"]) <= end
+               for row in history["states"])
+    # the automation that carries the hop ran, and called the light
+    assert [run["automation"] for run in history["automation_runs"]] == ["automation.garage_opened_evening"]
+    [call] = history["service_calls"]
+    assert call["data"]["service_data"]["entity_id"] == ["light.driveway"]
+    assert call["context_id"] == history["automation_runs"][0]["context_id"]
+    assert history["sources"] == [f"{home.path.name}/ha-config/home-assistant_v2.db"]
+    assert "context_user_id" not in files["history.json"].decode()
+    assert "`history.json`" in files["README.md"].decode()
+
+
+def test_recorded_coordinates_never_reach_the_history(home: OpenHome) -> None:
+    report = trace(home, "driveway_arrival", "2026-11-18 19:10")  # the phone never said Alice arrived
+    history = json.loads(members(build_escalation(report, home, key=KEY))["history.json"])
+    [opening] = history["state_when_the_window_opens"]
+    assert opening["entity_id"] == "person.alice" and opening["attributes"]["friendly_name"] == "Alice"
+    assert opening["attributes"]["latitude"] == REDACTED and opening["attributes"]["longitude"] == REDACTED
+    raw = home.recording.state_at("person.alice", datetime.fromisoformat(history["window"]["start"]))
+    assert raw is not None and isinstance(raw.attributes.get("latitude"), float)  # it was there to leak
+
+
+def test_a_chatty_entity_is_cut_and_the_file_says_where(home: OpenHome, monkeypatch: pytest.MonkeyPatch) -> None:
+    report = trace(home, "driveway_arrival", "2026-11-17 18:50")  # the garage door opened too late
+    assert report.broken_link is not None and report.broken_link.cause == "too_late"
+    whole = json.loads(members(build_escalation(report, home, key=KEY))["history.json"])
+    assert len(whole["states"]) >= 3 and whole["states_cut_at"] is None
+    monkeypatch.setattr(history_extract, "MAX_ROWS", 2)
+    cut = json.loads(members(build_escalation(report, home, key=KEY))["history.json"])
+    assert cut["states"] == whole["states"][:2] and cut["states_cut_at"] == 2
+
+
+def test_without_a_recorded_history_no_history_file_is_made(home: OpenHome, radio: TraceReport,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(home.recording, "histories", [])
+    assert "history.json" not in members(build_escalation(radio, home, key=KEY))
 
 
 def test_secrets_are_masked_wherever_they_appear(home: OpenHome, radio: TraceReport) -> None:

@@ -48,3 +48,16 @@ class History(Protocol):
     def close(self) -> None:
         """Release the underlying store."""
         ...
+
+
+def service_call_targets(data: dict[str, object]) -> set[str]:
+    """Entity ids a recorded `call_service` event targeted (in its service data or target)."""
+    found: set[str] = set()
+    for holder in (data.get("service_data"), data.get("target"), data):
+        if isinstance(holder, dict):
+            value = holder.get("entity_id")
+            if isinstance(value, str):
+                found.add(value)
+            elif isinstance(value, list):
+                found.update(str(v) for v in value)
+    return found

@@ -1,8 +1,9 @@
 """The escalation bundle: what the responsible party needs to act, and nothing else of the customer's.
 
 A zip for the company a broken link is escalated to (`hop.responsible_party`): the report
-(JSON and Markdown), the evidence, the graph when given, and the customer's data about the
-broken hop (`gather`), with a README saying what is inside and a manifest of every file's
+(JSON and Markdown), the evidence, the graph when given, the hop's recorded history around
+the incident (`history_extract`), and the customer's data about the broken hop (`gather`),
+with a README saying what is inside and a manifest of every file's
 SHA-256. Every file passes through a `scrub.Scrubber` first. The zip's bytes depend on its
 contents only, so the same input and key give the same bundle.
 
@@ -25,6 +26,7 @@ from ..redact import REDACTED
 from ..render import report_json, report_markdown
 from ..report import TraceReport
 from .gather import gather
+from .history_extract import hop_history
 from .homeassistant_extract import REGISTRIES
 from .hop import Party, broken_hop, responsible_party
 from .pseudonyms import Pseudonyms
@@ -58,6 +60,9 @@ def build_escalation(report: TraceReport, home: OpenHome, *, share_device_ids: b
     }
     if graph_svg is not None:
         files["graph.svg"] = scrub.text(graph_svg).encode()
+    history = hop_history(report, hop, home)
+    if history is not None:
+        files["history.json"] = _json_bytes(scrub.json(history))
     for name, document in gathered.json.items():
         scrubbed = scrub.json(document)
         if isinstance(document, dict) and document.get("key") in REGISTRIES:
@@ -94,6 +99,8 @@ _DESCRIPTIONS = {
     "report.json": "the trace report, weaklink's JSON contract (docs/report.schema.json)",
     "evidence.json": "the broken link and the concerns, with every fact they rest on",
     "graph.svg": "the home graph, the broken link marked",
+    "history.json": ("the recorded states of the broken hop's entities from an hour before the incident to ten "
+                     "minutes after, with the runs and service calls that carried it"),
     "manifest.json": "every file with its SHA-256, and what was redacted",
 }
 
@@ -144,7 +151,8 @@ def _readme(report: TraceReport, party: Party | None, scrub: Scrubber, files: di
                f"pseudonyms ({len(scrub.pseudonyms.made) if scrub.pseudonyms else 0} in all, `device-…`, the same "
                "identifier always the same pseudonym in this bundle); those of the broken hop's devices are kept."),
               "- Not included: the rest of the customer's data (other devices' registry entries, the recorded "
-              "history database, `secrets.yaml`, the home's location)."]
+              "history of anything but the hop's entities and of any other time, `secrets.yaml`, the home's "
+              "location, who in the household made a change)."]
     lines += [f"- Left out: {scrub.text(item)}" for item in left_out]
     lines += ["", f"_Made by weaklink {__version__}._", ""]
     return "\n".join(lines)

@@ -30,7 +30,7 @@ class Gathered:
     json: dict[str, Any] = field(default_factory=dict)  # bundle path → document
     text: dict[str, str] = field(default_factory=dict)  # bundle path → text
     left_out: list[str] = field(default_factory=list)  # what was not included, and why
-    kept_addresses: set[str] = field(default_factory=set)  # IPv4 addresses of the hop's devices, from config entries
+    kept_addresses: set[str] = field(default_factory=set)  # IP addresses of the hop's devices, from config entries
 
 
 def gather(hop: Hop | None, home: OpenHome) -> Gathered:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from ..graph import HomeGraph
+from ..history import service_call_targets
 from ..model import Automation, AutomationRun, Device, StateChange, Transport
 from ..report import Evidence
 from ..scenario import Step
@@ -312,10 +313,9 @@ class Diagnoser:
         state = self.recording.state_at(entity, hop.started_at)
         in_window = list(self.recording.changes([entity], hop.started_at, hop.deadline))
         integration = self.graph.integration_of(entity)
-        gone = state is None or state.removed or any(change.removed for change in in_window)
         if integration is not None and integration.disabled_by:
             return self._integration_disabled(entity, integration, state)
-        if gone:
+        if state is None or state.removed or any(change.removed for change in in_window):
             return self._removed(entity, state)
         unreachable = state.unavailable or any(change.unavailable for change in in_window)
         if unreachable:
@@ -350,7 +350,7 @@ class Diagnoser:
         if integration is not None:
             peers = [c.id for c in self.graph.carried_by(integration) if c.id != entity]
             peer_states = [s for p in peers if (s := self.recording.state_at(p, when)) is not None and not s.removed]
-            devices = {self.graph.device_of(s.entity_id).id for s in peer_states if self.graph.device_of(s.entity_id)}
+            devices = {peer.id for s in peer_states if (peer := self.graph.device_of(s.entity_id))}
             if device:
                 devices.add(device.id)
             log = self.recording.log_for(integration.domain, when - timedelta(hours=6), when + timedelta(hours=1))
@@ -452,7 +452,7 @@ class Diagnoser:
         device = self.graph.device_of(entity)
         evidence = list(logic_evidence)
         calls = [c for c in self.recording.service_calls(hop.started_at - timedelta(seconds=2), hop.deadline)
-                 if entity in _call_targets(c.data)]
+                 if entity in service_call_targets(c.data)]
         for call in calls[:2]:
             evidence.append(Evidence(kind="event", at=call.at, element=entity,
                                      detail=f"{call.data.get('domain')}.{call.data.get('service')} was called on {entity}"))
@@ -470,16 +470,3 @@ class Diagnoser:
         return Finding(cause="did_not_act", element=entity, element_name=name, detail=str(final),
                        summary=f"{name} ({entity}) {how} and stayed {final} instead of becoming {' or '.join(hop.step.state)}",
                        responsible=self._vendor(device, name), evidence=evidence)
-
-
-def _call_targets(data: dict[str, object]) -> set[str]:
-    """Entity ids a recorded service call targeted (service_data or target)."""
-    found: set[str] = set()
-    for holder in (data.get("service_data"), data.get("target"), data):
-        if isinstance(holder, dict):
-            value = holder.get("entity_id")
-            if isinstance(value, str):
-                found.add(value)
-            elif isinstance(value, list):
-                found.update(str(v) for v in value)
-    return found
