@@ -246,3 +246,62 @@ async def test_runs_left_unfinished_resume_when_the_desk_starts_again(tmp_path: 
         await settle(client)
         run = await (await client.get(f"/api/cases/{case['id']}/runs/{number}")).json()
         assert run["state"] == "done" and run["result"]["reports"]
+
+
+async def test_deleting_a_case_removes_it_and_every_file_of_it(tmp_path: Path) -> None:
+    async with running_desk(tmp_path) as client:
+        token = await csrf(client)
+        _, case = await upload(client, example_bundle(), token, incident_at=INCIDENT, title="Lights stay dark")
+        _, other = await upload(client, example_bundle(), token, incident_at=INCIDENT, title="Another home")
+        await settle(client)
+        made = await (await client.post(f"/api/cases/{case['id']}/escalations", json={},
+                                        headers={"X-CSRF-Token": token})).json()
+        folder = tmp_path / "desk" / "cases" / str(case["id"])
+        assert (folder / "upload.zip").is_file() and (folder / "home").is_dir() and (folder / "escalations").is_dir()
+
+        assert (await client.delete(f"/api/cases/{case['id']}")).status == 403  # no CSRF token
+        deleted = await client.delete(f"/api/cases/{case['id']}", headers={"X-CSRF-Token": token})
+        assert deleted.status == 204
+        assert not folder.exists() and list((tmp_path / "desk" / "trash").iterdir()) == []
+        assert (await client.get(f"/api/cases/{case['id']}")).status == 404
+        assert (await client.get(made["download_url"])).status == 404
+        assert (await client.get(f"/cases/{case['id']}")).status == 404
+        listing = await (await client.get("/api/cases")).json()
+        assert [c["id"] for c in listing["cases"]] == [other["id"]]
+        assert (tmp_path / "desk" / "cases" / str(other["id"]) / "upload.zip").is_file()
+        again = await client.delete(f"/api/cases/{case['id']}", headers={"X-CSRF-Token": token})
+        assert again.status == 404 and f"no case {case['id']}" in (await again.json())["error"]
+    store = CaseStore(tmp_path / "desk" / "desk.sqlite3")
+    record = store.deletion(case["id"])
+    store.close()
+    assert record is not None and record["deleted_by"] == "local"
+    assert [e["sha256"] for e in record["escalations"]] == [made["sha256"]]
+
+
+async def test_a_case_is_not_deleted_while_it_is_traced(tmp_path: Path) -> None:
+    async with running_desk(tmp_path) as client:
+        token = await csrf(client)
+        _, case = await upload(client, example_bundle(), token, incident_at=INCIDENT)
+        await settle(client)
+        store = CaseStore(tmp_path / "desk" / "desk.sqlite3")  # a run queued behind this desk's back: it waits
+        store.queue_run(case["id"], requested_by="ana", incident_at=INCIDENT, automation=None)
+        store.close()
+        refused = await client.delete(f"/api/cases/{case['id']}", headers={"X-CSRF-Token": token})
+        assert refused.status == 409 and "being traced" in (await refused.json())["error"]
+        assert (await client.get(f"/api/cases/{case['id']}")).status == 200
+        assert (tmp_path / "desk" / "cases" / str(case["id"]) / "upload.zip").is_file()
+
+
+async def test_a_deleted_cases_leftover_folder_goes_when_the_desk_starts(tmp_path: Path) -> None:
+    async with running_desk(tmp_path) as client:
+        token = await csrf(client)
+        _, case = await upload(client, example_bundle(), token, incident_at=INCIDENT)
+        await settle(client)
+    store = CaseStore(tmp_path / "desk" / "desk.sqlite3")
+    assert store.delete_case(case["id"], "ana") == "deleted"  # as `weaklink purge` does, the folder not yet removed
+    store.close()
+    folder = tmp_path / "desk" / "cases" / str(case["id"])
+    assert (folder / "upload.zip").is_file()
+    async with running_desk(tmp_path) as client:
+        assert not folder.exists()
+        assert (await (await client.get("/api/cases")).json())["total"] == 0

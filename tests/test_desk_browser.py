@@ -2,8 +2,8 @@
 the test command; Playwright never downloads a browser) against a desk on loopback.
 
 An agent uploads a customer's bundle, waits for the verdict, sees the graph with the broken link
-marked, downloads the escalation bundle, and finds it redacted; a device named like markup stays
-text all the way.
+marked, downloads the escalation bundle, and finds it redacted, then deletes the case; a device
+named like markup stays text all the way.
 """
 
 from __future__ import annotations
@@ -92,8 +92,18 @@ async def test_an_agent_goes_from_bundle_to_escalation_in_the_browser(tmp_path: 
         await page.fill("#add-note textarea", "Escalated to Signify")
         await page.click("#add-note button")
         await expect(page.locator(".notes p")).to_have_text("Escalated to Signify")
-
         assert CANARY not in await page.content()
+
+        # solved, and deleted: the box must be ticked first, then the agent lands on an empty list
+        case_url = page.url
+        await page.click("#delete-case button")  # not ticked: the browser does not submit
+        await expect(page.locator("#delete-case input[name=confirm]:invalid")).to_have_count(1)
+        assert page.url == case_url and (await page.request.get(case_url)).status == 200
+        await page.check("#delete-case input[name=confirm]")
+        await page.click("#delete-case button")
+        await page.wait_for_url(base + "/")
+        await expect(page.locator("table.cases a")).to_have_count(0)
+        assert (await page.request.get(case_url)).status == 404
         assert dialogs == []
         await context.close()
 

@@ -125,3 +125,50 @@ def test_a_port_already_taken_is_one_line_not_a_traceback(tmp_path: Path) -> Non
                              capture_output=True, text=True, timeout=60)
     assert run.returncode != 0
     assert f"cannot listen on 127.0.0.1:{port}" in run.stderr and "Traceback" not in run.stderr
+
+
+def _store_with_cases(data: Path) -> dict[str, int]:
+    """A desk folder with three cases, each with a file: one solved long ago, one open long ago, one solved now."""
+    from weaklink.desk.store import CaseStore
+
+    store = CaseStore(data / "desk.sqlite3")
+    ids = {}
+    for title, status in (("old solved", "solved"), ("old open", "open"), ("new solved", "solved")):
+        ids[title] = store.create_case(title=title, customer_words="", incident_at=None, created_by="ana",
+                                       bundle_name="home.zip", bundle_sha256="0" * 64, bundle_bytes=1, automation=None)
+        store.set_status(ids[title], status)
+        (data / "cases" / str(ids[title])).mkdir(parents=True)
+        (data / "cases" / str(ids[title]) / "upload.zip").write_bytes(b"PK")
+    store._db.execute("UPDATE cases SET updated_at = '2025-01-01T00:00:00+00:00' WHERE title LIKE 'old%'")
+    store.close()
+    return ids
+
+
+def test_purge_deletes_old_cases_of_the_statuses_named(tmp_path: Path) -> None:
+    ids = _store_with_cases(tmp_path)
+    runner = CliRunner()
+    dry = runner.invoke(cli, ["purge", "--data", str(tmp_path), "--untouched-for", "90d", "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert f"would delete case {ids['old solved']} (solved, unchanged since 2025-01-01): old solved" in dry.output
+    assert "old open" not in dry.output and "1 case(s) would be deleted" in dry.output
+    assert all((tmp_path / "cases" / str(i)).is_dir() for i in ids.values())
+
+    done = runner.invoke(cli, ["purge", "--data", str(tmp_path), "--untouched-for", "12w"])
+    assert done.exit_code == 0 and f"deleted case {ids['old solved']}" in done.output
+    assert not (tmp_path / "cases" / str(ids["old solved"])).exists()
+    assert (tmp_path / "cases" / str(ids["old open"])).is_dir() and (tmp_path / "cases" / str(ids["new solved"])).is_dir()
+    with sqlite3.connect(tmp_path / "desk.sqlite3") as db:
+        assert db.execute("SELECT case_id, deleted_by FROM deletions").fetchall() == [(ids["old solved"], "retention")]
+
+    both = runner.invoke(cli, ["purge", "--data", str(tmp_path), "--untouched-for", "90d", "--status", "open",
+                               "--status", "solved"])
+    assert both.exit_code == 0 and f"deleted case {ids['old open']}" in both.output and "1 case(s) deleted" in both.output
+    assert (tmp_path / "cases" / str(ids["new solved"])).is_dir()
+
+
+def test_purge_with_a_bad_age_or_no_desk_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    for args, says in ((["--data", str(tmp_path), "--untouched-for", "90"], "write a number of days"),
+                       (["--data", str(tmp_path / "nowhere"), "--untouched-for", "90d"], "no desk here")):
+        run = subprocess.run([*WEAKLINK, "purge", *args], capture_output=True, text=True, timeout=60)
+        assert run.returncode == 2 and says in run.stderr and "Traceback" not in run.stderr, run.stderr
+    assert not (tmp_path / "nowhere").exists() and not (tmp_path / "desk.sqlite3").exists()

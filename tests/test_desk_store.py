@@ -137,3 +137,55 @@ def test_sessions_expire(tmp_path: Path) -> None:
     assert store.session("s2") is None
     store.delete_session("s1")
     assert store.session("s1") is None
+
+
+def _escalate(store: CaseStore, case_id: int) -> None:
+    store.add_escalation(case_id, run_number=1, party="Signify", share_device_ids=False, file_name="e.zip",
+                         sha256="e" * 64, size=10, created_by="ana")
+
+
+def test_deleting_a_case_removes_its_rows_and_text_and_keeps_a_record(tmp_path: Path) -> None:
+    path = tmp_path / "desk.sqlite3"
+    store = CaseStore(path)
+    kept = _case(store, "Another customer's case")
+    case_id = _case(store, "Mrs Whitfield's porch light", words="call me on 0161 496 0000")
+    store.add_note(case_id, "ana", "customer lives at 12 Mill Lane")
+    _finish(store, case_id, layer="radio", cause="radio_link_lost", party="Signify", brands=["Hue"], broken=["Hue"])
+    _escalate(store, case_id)
+    assert store.delete_case(case_id, "ana") == "deleted"
+    assert store.case(case_id) is None and store.case(kept) is not None
+    assert store.runs(case_id) == [] and store.notes(case_id) == [] and store.escalations(case_id) == []
+    record = store.deletion(case_id)
+    assert record is not None and record["deleted_by"] == "ana" and record["bundle_sha256"] == "0" * 64
+    assert [e["sha256"] for e in record["escalations"]] == ["e" * 64] and record["escalations"][0]["party"] == "Signify"
+    assert store.deleted_case_ids() == {case_id}
+    # the customer's words are gone from the file itself (and its write-ahead log), not only from queries
+    on_disk = b"".join(f.read_bytes() for f in tmp_path.iterdir() if f.name.startswith("desk.sqlite3"))
+    for text in (b"Whitfield", b"0161 496 0000", b"Mill Lane"):
+        assert text not in on_disk, text
+    assert b"Another customer's case" in on_disk
+    assert store.delete_case(case_id, "ana") == "missing"
+
+
+def test_a_case_being_traced_is_not_deleted(tmp_path: Path) -> None:
+    store = CaseStore(tmp_path / "desk.sqlite3")
+    case_id = _case(store)
+    number = store.queue_run(case_id, requested_by="ana", incident_at=None, automation=None)
+    assert store.delete_case(case_id, "ana") == "busy"
+    store.start_run(case_id, number)
+    assert store.delete_case(case_id, "ana") == "busy"
+    assert store.case(case_id) is not None and store.deletion(case_id) is None
+
+
+def test_cases_untouched_since_select_by_age_and_status(tmp_path: Path) -> None:
+    store = CaseStore(tmp_path / "desk.sqlite3")
+    old_solved, old_open, new_solved = _case(store, "a"), _case(store, "b"), _case(store, "c")
+    for case_id in (old_solved, new_solved):
+        store.set_status(case_id, "solved")
+    store.set_status(old_open, "open")
+    store._db.execute("UPDATE cases SET updated_at = '2026-01-01T00:00:00+00:00' WHERE id IN (?, ?)",
+                      (old_solved, old_open))
+    before = "2026-06-01T00:00:00+00:00"
+    assert [c["id"] for c in store.cases_untouched_since(before, ["solved"])] == [old_solved]
+    assert [c["id"] for c in store.cases_untouched_since(before, ["solved", "open"])] == [old_solved, old_open]
+    assert store.cases_untouched_since("2025-01-01T00:00:00+00:00", ["solved", "open"]) == []

@@ -490,10 +490,11 @@ def bundle(home_path: Path, scenario_file: Path | None, automation_id: str | Non
 
 def _desk_commands() -> None:
     # the desk's commands live with the desk; imported lazily there, so `weaklink trace` stays quick
-    from .desk.command import agent, serve
+    from .desk.command import agent, purge, serve
 
     cli.add_command(serve)
     cli.add_command(agent)
+    cli.add_command(purge)
 
 
 _desk_commands()

@@ -206,6 +206,11 @@ async def change_status(request: web.Request) -> web.StreamResponse:
     return _json(await request.app[DESK_KEY].set_status(_int(request, "case"), change.status))
 
 
+async def delete_case(request: web.Request) -> web.StreamResponse:
+    await request.app[DESK_KEY].delete_case(_int(request, "case"), visitor(request).agent or "")
+    return web.Response(status=204)
+
+
 async def add_note(request: web.Request) -> web.StreamResponse:
     note: NewNote = await _body(request, NewNote)
     return _json(await request.app[DESK_KEY].add_note(_int(request, "case"), visitor(request).agent or "", note.text),
@@ -284,6 +289,9 @@ ROUTES: list[Route] = [
           response=Case, status=201),
     Route("GET", "/api/cases/{case}", get_case, "A case with its runs, notes and escalations", response=Case),
     Route("PATCH", "/api/cases/{case}", change_status, "Change a case's status", body=StatusChange, response=Case),
+    Route("DELETE", "/api/cases/{case}", delete_case,
+          "Delete a case and all its files (409 while a run is queued or running); a record without the "
+          "customer's data is kept", status=204),
     Route("POST", "/api/cases/{case}/notes", add_note, "Add a note", body=NewNote, response=Note, status=201),
     Route("POST", "/api/cases/{case}/runs", new_run, "Trace the case's bundle again", body=NewRun, response=Run,
           status=202),

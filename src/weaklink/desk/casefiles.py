@@ -8,12 +8,16 @@
     <data>/cases/<id>/runs/<n>/graph.svg     the picture of the home graph for run n
     <data>/cases/<id>/escalations/<file>     every escalation bundle handed out, as handed out
     <data>/incoming/                         uploads still arriving
+    <data>/trash/                            the folders of deleted cases, while they are removed
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
+import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,6 +56,25 @@ class CaseFiles:
 def case_files(data_dir: Path, case_id: int) -> CaseFiles:
     """The files of case `case_id`."""
     return CaseFiles(data_dir / "cases" / str(case_id))
+
+
+def remove_case_folders(data_dir: Path, case_ids: Iterable[int]) -> None:
+    """Remove the folders of deleted cases, and whatever an interrupted removal left in the trash.
+
+    Each folder is first moved into the trash in one step, so a case's files are either all
+    where the desk finds them or gone from its view; then the trash is emptied.
+    """
+    trash = data_dir / "trash"
+    trash.mkdir(exist_ok=True)
+    for case_id in case_ids:
+        folder = case_files(data_dir, case_id).root
+        if folder.is_dir():
+            os.replace(folder, trash / f"{case_id}-{secrets.token_hex(4)}")
+    for leftover in trash.iterdir():
+        if leftover.is_dir() and not leftover.is_symlink():
+            shutil.rmtree(leftover)
+        else:
+            leftover.unlink()
 
 
 def write_atomically(path: Path, data: bytes) -> None:

@@ -1,10 +1,13 @@
-"""`weaklink serve` and `weaklink agent`: starting the desk, and giving agents their tokens."""
+"""`weaklink serve`, `weaklink agent` and `weaklink purge`: starting the desk, giving agents
+their tokens, and removing old cases."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -116,3 +119,41 @@ def agent_list(data_dir: Path) -> None:
     """The agents (never their tokens)."""
     for row in _with_store(DeskConfig(data_dir=data_dir), lambda desk: desk.agents()):
         click.echo(f"{row['name']}\t{row['created_at']}")
+
+
+_AGE = re.compile(r"^\s*(\d+)\s*([dwh])\s*$")
+_AGE_UNITS = {"h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
+STATUSES = ("open", "waiting_on_vendor", "solved")  # the desk's CaseStatus values (not imported: --help stays quick)
+
+
+def _age(_context: click.Context, _parameter: click.Parameter, value: str) -> timedelta:
+    match = _AGE.match(value)
+    if match is None or int(match[1]) == 0:
+        raise click.BadParameter(f"{value!r}: write a number of days, weeks or hours, e.g. 90d, 12w, 36h")
+    return int(match[1]) * _AGE_UNITS[match[2]]
+
+
+@click.command()
+@data_option
+@click.option("--untouched-for", "untouched_for", required=True, metavar="AGE", callback=_age,
+              help="Delete cases nobody has changed for this long: 90d, 12w, 36h.")
+@click.option("--status", "statuses", type=click.Choice(STATUSES), multiple=True, default=("solved",),
+              show_default=True, help="Only cases in this status (repeat for several).")
+@click.option("--dry-run", is_flag=True, help="Only list the cases that would be deleted.")
+def purge(data_dir: Path, untouched_for: timedelta, statuses: tuple[str, ...], dry_run: bool) -> None:
+    """Delete old cases with all their files: the customer's bundle, runs and escalation bundles
+    (a retention policy, e.g. from cron). The desk keeps a record of each deletion without the
+    customer's data. Safe beside a running desk; a case being traced is left for next time."""
+    from ..errors import InputError
+    from .schemas import CaseStatus
+
+    config = DeskConfig(data_dir=data_dir)
+    if not config.store_path.is_file():
+        raise InputError("no desk here: it has no desk.sqlite3 (give the folder `weaklink serve --data` uses)",
+                         source=data_dir)
+    chosen = _with_store(config, lambda desk: desk.purge(untouched_for, [CaseStatus(s) for s in statuses],
+                                                         dry_run=dry_run))
+    for case in chosen:
+        click.echo(f"{'would delete' if dry_run else 'deleted'} case {case.id} ({case.status.value}, unchanged since "
+                   f"{case.updated_at:%Y-%m-%d}): {case.title}")
+    click.echo(f"{len(chosen)} case(s) {'would be ' if dry_run else ''}deleted")

@@ -14,7 +14,7 @@ import logging
 import multiprocessing
 import secrets
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from ..errors import InputError
-from .casefiles import case_files, read_progress
+from .casefiles import case_files, read_progress, remove_case_folders
 from .config import DeskConfig
 from .schemas import (
     Breakdown, Case, CaseList, CaseStatus, CaseSummary, Escalation, Note, Progress, Run, RunResult, RunState, Tally,
@@ -88,6 +88,9 @@ class Desk:
         self.config.data_dir.mkdir(parents=True, exist_ok=True)
         (self.config.data_dir / "incoming").mkdir(exist_ok=True)
         self._store = await self._run_db(CaseStore, self.config.store_path)
+        # the folders of cases deleted while a desk was stopping (or by `weaklink purge`) go now
+        deleted = await self._db(lambda s: s.deleted_case_ids())
+        await asyncio.get_running_loop().run_in_executor(None, remove_case_folders, self.config.data_dir, deleted)
         if not work:
             return
         # spawn, not fork: the desk has threads (the store's, aiohttp's resolver) that a fork would copy half-way
@@ -319,6 +322,38 @@ class Desk:
         row = await self._db(lambda s: s.escalation(case_id, number))
         assert row is not None
         return _escalation(case_id, row)
+
+    # deletion ------------------------------------------------------------------------------
+
+    async def delete_case(self, case_id: int, deleted_by: str) -> None:
+        """Delete a case and every file of it: the customer's bundle, what was unpacked from it,
+        the runs' pictures and the escalation bundles. Kept: a `deletions` record with the ids,
+        times and SHA-256 fingerprints, none of the customer's data."""
+        outcome = await self._db(lambda s: s.delete_case(case_id, deleted_by))
+        if outcome == "missing":
+            raise NotFound(f"no case {case_id}", field="case")
+        if outcome == "busy":
+            raise Conflict(f"case {case_id} is being traced; delete it once the run has finished", field="case")
+        await asyncio.get_running_loop().run_in_executor(None, remove_case_folders, self.config.data_dir, [case_id])
+
+    async def purge(self, untouched_for: timedelta, statuses: Sequence[CaseStatus], *,
+                    dry_run: bool = False) -> list[CaseSummary]:
+        """Delete the cases in `statuses` nobody has changed for `untouched_for` (a retention
+        policy); the cases deleted (or, with `dry_run`, that would be). A case being traced is
+        left for the next purge."""
+        before = (datetime.now(timezone.utc) - untouched_for).isoformat(timespec="seconds")
+        stale = await self._db(lambda s: s.cases_untouched_since(before, [status.value for status in statuses]))
+        chosen = [_summary(row) for row in stale]
+        if dry_run:
+            return chosen
+        deleted = []
+        for summary in chosen:
+            try:
+                await self.delete_case(summary.id, "retention")
+            except Conflict:
+                continue
+            deleted.append(summary)
+        return deleted
 
     async def escalation_file(self, case_id: int, number: int) -> Path:
         """The bundle file of one escalation, as it was handed out."""

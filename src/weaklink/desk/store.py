@@ -11,14 +11,16 @@ event loop never waits on the disk.
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from ..errors import InputError
 
@@ -92,6 +94,8 @@ class CaseStore:
             self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
             self._db.row_factory = sqlite3.Row
             self._db.execute("PRAGMA foreign_keys = ON")
+            # a deleted case's text is overwritten in the file, not left in free pages
+            self._db.execute("PRAGMA secure_delete = ON")
             self._db.execute("PRAGMA journal_mode = WAL")
             self._migrate(upto)
         except sqlite3.DatabaseError as exc:
@@ -127,19 +131,25 @@ class CaseStore:
     def _all(self, sql: str, parameters: Sequence[Any] = ()) -> list[dict[str, Any]]:
         return [dict(row) for row in self._db.execute(sql, parameters).fetchall()]
 
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One write transaction, taken at once (so two desks on one file queue, not deadlock)."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
     def _write(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> int | None:
         """Run statements in one transaction; the row id the first one inserted."""
         first = None
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._transaction():
             for index, (sql, parameters) in enumerate(statements):
                 cursor = self._db.execute(sql, parameters)
                 if index == 0:
                     first = cursor.lastrowid
-            self._db.execute("COMMIT")
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
         return first
 
     # cases ---------------------------------------------------------------------------------
@@ -303,8 +313,7 @@ class CaseStore:
     def add_escalation(self, case_id: int, *, run_number: int, party: str, share_device_ids: bool, file_name: str,
                        sha256: str, size: int, created_by: str) -> int:
         """Record an escalation bundle; its number within the case."""
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._transaction():
             number = self._db.execute("SELECT coalesce(max(number), 0) + 1 FROM escalations WHERE case_id = ?",
                                       (case_id,)).fetchone()[0]
             self._db.execute(
@@ -312,10 +321,6 @@ class CaseStore:
                 " created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (case_id, number, run_number, party, int(share_device_ids), file_name, sha256, size, now(), created_by))
             self._db.execute("UPDATE cases SET updated_at = ? WHERE id = ?", (now(), case_id))
-            self._db.execute("COMMIT")
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
         return int(number)
 
     def escalations(self, case_id: int) -> list[dict[str, Any]]:
@@ -325,6 +330,50 @@ class CaseStore:
     def escalation(self, case_id: int, number: int) -> dict[str, Any] | None:
         """One escalation's row, or None."""
         return self._one("SELECT * FROM escalations WHERE case_id = ? AND number = ?", (case_id, number))
+
+    # deletion ------------------------------------------------------------------------------
+
+    def delete_case(self, case_id: int, deleted_by: str) -> Literal["deleted", "missing", "busy"]:
+        """Delete a case with its runs, notes and escalations, leaving a `deletions` record.
+
+        `busy` (nothing deleted) while a run is queued or running: its worker still writes into
+        the case's folder. The folder itself is the caller's to remove, once this has said
+        `deleted`; `deleted_case_ids` tells a later start which folders are left over.
+        """
+        with self._transaction():
+            case = self._one("SELECT created_at, bundle_sha256 FROM cases WHERE id = ?", (case_id,))
+            if case is None:
+                return "missing"
+            if self._one("SELECT 1 FROM runs WHERE case_id = ? AND state IN ('queued', 'running')", (case_id,)):
+                return "busy"
+            handed_out = [{"party": row["party"], "sha256": row["sha256"], "created_at": row["created_at"]}
+                          for row in self.escalations(case_id)]
+            self._db.execute(
+                "INSERT INTO deletions (case_id, created_at, deleted_at, deleted_by, bundle_sha256, escalations)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (case_id, case["created_at"], now(), deleted_by, case["bundle_sha256"], json.dumps(handed_out)))
+            self._db.execute("DELETE FROM cases WHERE id = ?", (case_id,))
+        # the write-ahead log still holds the deleted rows as they were: fold it in and empty it
+        # (best effort: a reader in another process may hold it open until it is done)
+        self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return "deleted"
+
+    def deletion(self, case_id: int) -> dict[str, Any] | None:
+        """What is kept of a deleted case, or None."""
+        row = self._one("SELECT * FROM deletions WHERE case_id = ?", (case_id,))
+        return {**row, "escalations": json.loads(row["escalations"])} if row else None
+
+    def deleted_case_ids(self) -> set[int]:
+        """The ids of every deleted case."""
+        return {int(row["case_id"]) for row in self._all("SELECT case_id FROM deletions")}
+
+    def cases_untouched_since(self, before: str, statuses: Sequence[str]) -> list[dict[str, Any]]:
+        """Cases in one of `statuses` not changed since `before` (ISO 8601, UTC), oldest first:
+        what a retention policy removes."""
+        marks = ", ".join("?" * len(statuses))
+        rows = self._all(f"SELECT {_CASE_COLUMNS} FROM cases c WHERE c.updated_at < ? AND c.status IN ({marks})"
+                         " ORDER BY c.updated_at, c.id", (before, *statuses))
+        return [_with_brands(row) for row in rows]
 
     # agents and sessions -------------------------------------------------------------------
 

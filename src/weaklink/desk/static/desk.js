@@ -64,6 +64,10 @@ const handlers = {
     await api("POST", form.dataset.api, asked);
     window.location.reload();
   },
+  "delete-case": async (form) => {
+    await api("DELETE", form.dataset.api);
+    window.location.assign("/");
+  },
   "escalate": async (form) => {
     const escalation = await api("POST", form.dataset.api, {
       run_number: Number(form.elements.run_number.value),
