@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import random
+import string
+
 import pytest
 
 from weaklink.redact import REDACTED, is_secret_key, redact, redact_text
@@ -70,3 +73,40 @@ def test_redact_text_known_secrets() -> None:
     assert redact_text("user typed hunter22 twice: hunter22", ["hunter22", "", "ab"]) == (
         "user typed **REDACTED** twice: **REDACTED**"
     )
+
+
+@pytest.mark.parametrize("secret", [
+    "4P1jZ8mK2qR7vT9xW3yB5nC6dF0gH1jL2kM4pQ8s",  # a Hue application key's shape
+    "qKCTvPtVvf8HfbqSREmYgSvuW7nHTwFeBx-f5orU3Ks=",  # base64 of 32 random bytes
+    "ya29.a0AfH6SMBx3kzQ9fjaE8sLk_dkk23dfsa",  # Google OAuth access token
+    "1//0gAbCdEfGhIjKlMnOpQrStUvWxYz",  # Google OAuth refresh token
+    "AIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY",  # Google API key
+    "ghp_0123456789abcdefghijABCDEFGHIJ012345",  # GitHub token
+])
+def test_a_token_written_with_no_key_is_caught_by_its_shape(secret: str) -> None:
+    line = f"2026-11-11 18:40:48 ERROR (MainThread) [custom_components.x] setup with {secret} failed"
+    assert redact_text(line) == line.replace(secret, REDACTED)
+
+
+@pytest.mark.parametrize("identifier", [
+    "01M76FRHB9J2DXMWSVX1FVCP5M",  # a ULID context id: one case
+    "1028d66426293e821ecfd9ef1a0731df",  # a hex config entry id
+    "123e4567-e89b-12d3-a456-426614174000",  # a UUID
+    "ST_5d6e7f8a-9b0c-4d1e-8f2a-3b4c5d6e7f80",  # a SmartThings network id: two capitals before a hex id
+    "Hue_Bridge_001788FFFE4A1B2C_light_00178801",  # words and numbers joined
+    "zwave_js-3967568533-12-0-49-0-Air_temperature",
+    "sensor.living_room_temperature_2024_calibrated",
+    "ThisIsAVeryLongCamelCaseName2024Version",
+])
+def test_identifiers_are_not_taken_for_tokens(identifier: str) -> None:
+    line = f"light.driveway unique_id {identifier} unavailable"
+    assert redact_text(line) == line
+
+
+def test_most_random_tokens_are_caught_without_a_key() -> None:
+    """The shape rule is a heuristic: it must catch the great majority of real random tokens."""
+    draw = random.Random(20261124)  # the same tokens every run: the test cannot flake
+    alphabet = string.ascii_letters + string.digits + "-_"
+    tokens = ["".join(draw.choice(alphabet) for _ in range(43)) for _ in range(2000)]  # token_urlsafe(32)'s shape
+    caught = sum(redact_text(f"key {token} here") == f"key {REDACTED} here" for token in tokens)
+    assert caught >= 0.9 * len(tokens)

@@ -9,7 +9,9 @@ tokens, JSON web tokens and passwords embedded in URLs.
 
 from __future__ import annotations
 
+import math
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
@@ -119,6 +121,34 @@ _JWT = re.compile(r"\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}
 # An account's e-mail address is how cloud integrations title themselves: personal, not needed to diagnose.
 _EMAIL = re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
 _URL_PASSWORD = re.compile(r"(?P<head>\b[a-z][a-z0-9+.-]*://[^/\s:@]+:)(?P<password>[^@\s/]+)(?P<at>@)", re.I)
+# Tokens recognisable by their shape alone: Google's OAuth access ("ya29.") and refresh ("1//0")
+# tokens and API keys ("AIza"), GitHub's and Slack's tokens.
+_SHAPED_TOKEN = re.compile(
+    r"(?<![A-Za-z0-9_-])(?:ya29\.[A-Za-z0-9_.-]{20,}|1//0[A-Za-z0-9_-]{20,}|AIza[0-9A-Za-z_-]{35}"
+    r"|gh[pousr]_[A-Za-z0-9]{36,}|xox[abposr]-[A-Za-z0-9-]{10,})")
+# A long unbroken run that mixes upper case, lower case and digits as random text does is a key
+# or token written with no key name (Hue application keys, base64 secrets). Identifiers are left:
+# they keep to one case (ULID context ids, hex ids, entity ids), or are words and numbers joined
+# (`Hue_Bridge_001788FFFE4A1B2C_light_1`), which change kind of character far less often than
+# random text (about 4 times in 10 against 6). Best effort: about 1 random token in 20 changes
+# kind as rarely as an identifier and is not caught.
+_OPAQUE_RUN = re.compile(r"(?<![A-Za-z0-9_+=-])[A-Za-z0-9_+=-]{32,}(?![A-Za-z0-9_+=-])")
+_RANDOM_BITS_PER_CHAR = 4.0
+_RANDOM_CHANGES_OF_KIND = 0.5
+
+
+def _kind(character: str) -> int:
+    return 0 if character.isupper() else 1 if character.islower() else 2 if character.isdigit() else 3
+
+
+def _looks_random(run: str) -> bool:
+    kinds = [_kind(c) for c in run]
+    # a few capitals before a lower-case hex id ("ST_5d6e7f8a-9b0c-…") do not make it random
+    if kinds.count(0) < 3 or kinds.count(1) < 3 or 2 not in kinds:
+        return False
+    changes = sum(a != b for a, b in zip(kinds, kinds[1:])) / (len(run) - 1)
+    entropy = -sum(n / len(run) * math.log2(n / len(run)) for n in Counter(run).values())
+    return entropy >= _RANDOM_BITS_PER_CHAR and changes >= _RANDOM_CHANGES_OF_KIND
 
 
 def redact_text(text: str, secrets: Iterable[str] = ()) -> str:
@@ -126,14 +156,18 @@ def redact_text(text: str, secrets: Iterable[str] = ()) -> str:
 
     Every string in `secrets` (values known to be secret, e.g. read from a credential
     store) is replaced wherever it appears; so are the values of `key=value` and
-    `"key": "value"` pairs whose key is secret, bearer tokens, JSON web tokens, e-mail
-    addresses and the password part of `scheme://user:password@host` URLs.
+    `"key": "value"` pairs whose key is secret, bearer tokens, JSON web tokens, tokens of a
+    known shape (Google's, GitHub's, Slack's), long runs of letters and digits as varied as
+    random text (keys written with no key name), e-mail addresses and the password part of
+    `scheme://user:password@host` URLs.
     """
     for secret in sorted({s for s in secrets if isinstance(s, str) and len(s) >= 3}, key=len, reverse=True):
         text = text.replace(secret, REDACTED)
     text = _URL_PASSWORD.sub(lambda m: f"{m['head']}{REDACTED}{m['at']}", text)
     text = _BEARER.sub(lambda m: f"{m.group(1)} {REDACTED}", text)
     text = _JWT.sub(REDACTED, text)
+    text = _SHAPED_TOKEN.sub(REDACTED, text)
+    text = _OPAQUE_RUN.sub(lambda m: REDACTED if _looks_random(m.group(0)) else m.group(0), text)
     text = _EMAIL.sub(REDACTED, text)
 
     def _mask(match: re.Match[str]) -> str:
