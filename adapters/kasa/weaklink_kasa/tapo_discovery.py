@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from weaklink.live.contract import Discovered
+from weaklink.live.datagram import FirstAnswer
 from weaklink.model import IdentifierKind, normalize_identifier
 
 from .naming import mac_digits
@@ -85,16 +86,15 @@ def parse_answer(data: bytes) -> DiscoveryAnswer | None:
 
 async def ask(host: str, timeout: float, port: int = DISCOVERY_PORT) -> DiscoveryAnswer | None:
     """The answer of the device at `host` to one TDP probe; None when nothing (or garbage) answers."""
-    loop = asyncio.get_running_loop()
-    answered: asyncio.Future[bytes] = loop.create_future()
     try:
-        transport, _ = await loop.create_datagram_endpoint(lambda: _FirstAnswer(answered), remote_addr=(host, port))
+        transport, endpoint = await asyncio.get_running_loop().create_datagram_endpoint(
+            FirstAnswer, remote_addr=(host, port))
     except OSError:
         return None
     try:
         transport.sendto(probe_packet())
         async with asyncio.timeout(timeout):
-            return parse_answer(await answered)
+            return parse_answer(await endpoint.answer)
     except (TimeoutError, OSError):
         return None
     finally:
@@ -109,19 +109,6 @@ def discovered(answer: DiscoveryAnswer, host: str, operations: list[str], brand:
     return Discovered(adapter="kasa", brand=brand, name=answer.model or f"Tapo at {host}", address=host,
                       port=answer.http_port, model=answer.model, identifiers=identifiers, via=VIA,
                       operations=operations if klap else [])
-
-
-class _FirstAnswer(asyncio.DatagramProtocol):
-    def __init__(self, answered: asyncio.Future[bytes]) -> None:
-        self.answered = answered
-
-    def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
-        if not self.answered.done():
-            self.answered.set_result(data)
-
-    def error_received(self, exc: Exception) -> None:
-        if not self.answered.done():
-            self.answered.set_exception(exc)
 
 
 def _text(answer: Any, key: str) -> str | None:

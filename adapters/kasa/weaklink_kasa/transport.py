@@ -24,6 +24,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from weaklink.live.datagram import FirstAnswer
+
 from .errors import RequestFailed
 from .wire import LENGTH, MAX_ANSWER, decrypt, encrypt, frame
 
@@ -110,19 +112,15 @@ class KasaTransport:
         """Send one request over UDP, to this address only, and read the first answer from it."""
         what = _describe(request)
         started = time.monotonic()
-        loop = asyncio.get_running_loop()
-        answered: asyncio.Future[bytes] = loop.create_future()
         try:
-            # a connected socket: only the device's own answer arrives, and an ICMP "port
-            # unreachable" is reported (a closed port fails at once instead of timing out)
-            transport, _ = await loop.create_datagram_endpoint(lambda: _FirstAnswer(answered),
-                                                               remote_addr=(self.address, self.port))
+            transport, endpoint = await asyncio.get_running_loop().create_datagram_endpoint(
+                FirstAnswer, remote_addr=(self.address, self.port))
         except OSError as error:
             raise RequestFailed("network", "unreachable", f"cannot reach {self.where} ({_reason(error)})") from None
         try:
             transport.sendto(encrypt(json.dumps(request, separators=(",", ":")).encode()))
             async with asyncio.timeout(timeout):
-                payload = decrypt(await answered)
+                payload = decrypt(await endpoint.answer)
         except TimeoutError:
             raise RequestFailed("network", "timeout", f"{self.where} did not answer {what} over UDP within "
                                 f"{timeout:g} s", _elapsed(started)) from None
@@ -132,19 +130,6 @@ class KasaTransport:
         finally:
             transport.close()
         return parse(self.where, what, payload, _elapsed(started))
-
-
-class _FirstAnswer(asyncio.DatagramProtocol):
-    def __init__(self, answered: asyncio.Future[bytes]) -> None:
-        self.answered = answered
-
-    def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
-        if not self.answered.done():
-            self.answered.set_result(data)
-
-    def error_received(self, exc: Exception) -> None:
-        if not self.answered.done():
-            self.answered.set_exception(exc)
 
 
 def _describe(request: dict[str, Any]) -> str:

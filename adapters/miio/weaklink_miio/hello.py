@@ -18,6 +18,7 @@ import struct
 import time
 from dataclasses import dataclass
 
+from weaklink.live.datagram import FirstAnswer
 from weaklink.report import Layer
 
 from .errors import MiioFailure
@@ -45,28 +46,13 @@ class HelloReply:
     token_revealed: bool  # an unprovisioned device puts its token in the checksum field
 
 
-class _Endpoint(asyncio.DatagramProtocol):
-    """Keeps the first answer, or the error the kernel reports (ICMP port unreachable)."""
-
-    def __init__(self) -> None:
-        self.answer: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
-
-    def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
-        if not self.answer.done():
-            self.answer.set_result(data)
-
-    def error_received(self, exc: Exception) -> None:
-        if not self.answer.done():
-            self.answer.set_exception(exc)
-
-
 async def say_hello(address: str, timeout: float, port: int = MIIO_PORT) -> HelloReply:
     """Say hello to one address; its device id and stamp, or a `MiioFailure` naming what happened."""
     loop = asyncio.get_running_loop()
     place = where(address, port)
     started = time.monotonic()
     try:
-        transport, endpoint = await loop.create_datagram_endpoint(_Endpoint, remote_addr=(address, port))
+        transport, endpoint = await loop.create_datagram_endpoint(FirstAnswer, remote_addr=(address, port))
     except OSError as exc:
         raise MiioFailure(Layer.NETWORK, "unreachable", f"cannot send a miIO hello to {place}: {exc}") from exc
     try:

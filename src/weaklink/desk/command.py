@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING, TypeVar
 
 import click
 
+from ..errors import InputError
 from .config import DEFAULT_MAX_UPLOAD, DeskConfig, is_loopback
+from .schemas import CaseStatus
 
 if TYPE_CHECKING:  # the desk itself is imported when a command runs, so `weaklink --help` stays quick
     from .service import Desk
@@ -123,7 +125,6 @@ def agent_list(data_dir: Path) -> None:
 
 _AGE = re.compile(r"^\s*(\d+)\s*([dwh])\s*$")
 _AGE_UNITS = {"h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
-STATUSES = ("open", "waiting_on_vendor", "solved")  # the desk's CaseStatus values (not imported: --help stays quick)
 
 
 def _age(_context: click.Context, _parameter: click.Parameter, value: str) -> timedelta:
@@ -137,16 +138,13 @@ def _age(_context: click.Context, _parameter: click.Parameter, value: str) -> ti
 @data_option
 @click.option("--untouched-for", "untouched_for", required=True, metavar="AGE", callback=_age,
               help="Delete cases nobody has changed for this long: 90d, 12w, 36h.")
-@click.option("--status", "statuses", type=click.Choice(STATUSES), multiple=True, default=("solved",),
-              show_default=True, help="Only cases in this status (repeat for several).")
+@click.option("--status", "statuses", type=click.Choice([status.value for status in CaseStatus]), multiple=True,
+              default=(CaseStatus.SOLVED.value,), show_default=True, help="Only cases in this status (repeat for several).")
 @click.option("--dry-run", is_flag=True, help="Only list the cases that would be deleted.")
 def purge(data_dir: Path, untouched_for: timedelta, statuses: tuple[str, ...], dry_run: bool) -> None:
     """Delete old cases with all their files: the customer's bundle, runs and escalation bundles
     (a retention policy, e.g. from cron). The desk keeps a record of each deletion without the
     customer's data. Safe beside a running desk; a case being traced is left for next time."""
-    from ..errors import InputError
-    from .schemas import CaseStatus
-
     config = DeskConfig(data_dir=data_dir)
     if not config.store_path.is_file():
         raise InputError("no desk here: it has no desk.sqlite3 (give the folder `weaklink serve --data` uses)",
